@@ -1,0 +1,137 @@
+import {
+	NodeConnectionTypes,
+	NodeOperationError,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
+import { EventAggregator, type ScoringLevel } from '../engine/aggregate';
+import { EventFormatError, expandPayload, normalizeEvent, type EventSource } from '../engine/events';
+import type { AccountSource } from '../engine/identity';
+import type { CompiledModel } from '../engine/rules/compile';
+import { readPath } from '../engine/rules/conditions';
+import { RowFormatError, scoreAccountRow } from '../engine/rows';
+import { byScore, type ScoreResult } from '../engine/score';
+import { readScoringModel, readAsOf } from '../shared/readParameters';
+import { pqlScoreProperties } from './PqlScore.properties';
+
+interface ScoreOptions {
+	accountFrom?: AccountSource;
+	accountGroupType?: string;
+	asOf?: string;
+	onlyPqls?: boolean;
+}
+
+interface Outputs {
+	scored: INodeExecutionData[];
+	invalid: INodeExecutionData[];
+}
+
+function invalidItem(itemIndex: number, reason: string, input: unknown, position?: number): INodeExecutionData {
+	const json = position === undefined ? { itemIndex, reason, input } : { itemIndex, position, reason, input };
+	return { json: json as INodeExecutionData['json'], pairedItem: { item: itemIndex } };
+}
+
+function scoreEvents(ctx: IExecuteFunctions, model: CompiledModel, asOf: number, options: ScoreOptions): Outputs {
+	const items = ctx.getInputData();
+	const eventsField = (ctx.getNodeParameter('eventsField', 0, '') as string).trim();
+	const source = ctx.getNodeParameter('source', 0, 'auto') as EventSource | 'auto';
+	const level = ctx.getNodeParameter('level', 0, 'account') as ScoringLevel;
+	const normalizeOptions = { accountGroupType: options.accountGroupType?.trim() || undefined };
+	const aggregator = new EventAggregator(model, {
+		asOf,
+		level,
+		identity: { accountFrom: options.accountFrom ?? 'groupOrEmailDomain' },
+		trackOrigins: true,
+	});
+	const invalid: INodeExecutionData[] = [];
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		const json = items[itemIndex].json;
+		const body = eventsField === '' ? json : readPath(json, eventsField);
+		if (body === undefined) {
+			invalid.push(invalidItem(itemIndex, `field "${eventsField}" is missing`, json));
+			continue;
+		}
+		const payload = expandPayload(body);
+		for (let position = 0; position < payload.length; position++) {
+			try {
+				const event = normalizeEvent(payload[position], source, normalizeOptions);
+				event.origin = itemIndex;
+				aggregator.add(event);
+			} catch (error) {
+				if (!(error instanceof EventFormatError)) throw error;
+				const at = payload.length > 1 ? position : undefined;
+				invalid.push(invalidItem(itemIndex, error.message, payload[position], at));
+			}
+		}
+	}
+	const scored = aggregator
+		.finish()
+		.sort(byScore)
+		.map((result) => ({
+			json: result as unknown as INodeExecutionData['json'],
+			pairedItem: aggregator.origins(result.id).map((item) => ({ item })),
+		}));
+	return { scored, invalid };
+}
+
+function scoreRows(ctx: IExecuteFunctions, model: CompiledModel, asOf: number): Outputs {
+	const items = ctx.getInputData();
+	const idField = (ctx.getNodeParameter('idField', 0, '') as string).trim() || undefined;
+	const scored: INodeExecutionData[] = [];
+	const invalid: INodeExecutionData[] = [];
+	items.forEach((item, itemIndex) => {
+		try {
+			const result = scoreAccountRow(model, item.json, { asOf, idField });
+			scored.push({ json: result as unknown as INodeExecutionData['json'], pairedItem: { item: itemIndex } });
+		} catch (error) {
+			if (!(error instanceof RowFormatError)) throw error;
+			invalid.push(invalidItem(itemIndex, error.message, item.json));
+		}
+	});
+	scored.sort((a, b) => byScore(a.json as unknown as ScoreResult, b.json as unknown as ScoreResult));
+	return { scored, invalid };
+}
+
+export class PqlScore implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'PQL Score',
+		name: 'pqlScore',
+		icon: { light: 'file:pqlScore.svg', dark: 'file:pqlScore.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle:
+			'={{ $parameter["inputMode"] === "accountRows" ? "Score account rows" : ($parameter["level"] === "user" ? "Score users from events" : "Score accounts from events") }}',
+		description: 'Score accounts or users as product-qualified leads from product events, with a reason for every point',
+		defaults: { name: 'PQL Score' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
+		outputNames: ['Scored', 'Invalid Events'],
+		properties: pqlScoreProperties,
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const items = this.getInputData();
+		const options = this.getNodeParameter('options', 0, {}) as ScoreOptions;
+		let model: CompiledModel;
+		let asOf: number;
+		try {
+			model = readScoringModel(this);
+			asOf = readAsOf(options.asOf);
+		} catch (error) {
+			if (this.continueOnFail()) {
+				return [[{ json: { error: (error as Error).message }, pairedItem: items.map((_, item) => ({ item })) }], []];
+			}
+			throw new NodeOperationError(this.getNode(), error as Error, {
+				description: 'Every problem names its rule and field.',
+			});
+		}
+		const inputMode = this.getNodeParameter('inputMode', 0) as string;
+		const { scored, invalid } =
+			inputMode === 'accountRows' ? scoreRows(this, model, asOf) : scoreEvents(this, model, asOf, options);
+		const kept = options.onlyPqls ? scored.filter((entry) => (entry.json as unknown as ScoreResult).isPql) : scored;
+		return [kept, invalid];
+	}
+}

@@ -1,0 +1,102 @@
+export const DAY_MS = 86_400_000;
+
+/** Whole UTC days since the epoch: the unit of "active days" and of per-day counters. */
+export function utcDay(epochMs: number): number {
+	return Math.floor(epochMs / DAY_MS);
+}
+
+export function toIso(epochMs: number | undefined): string | null {
+	return epochMs === undefined || !Number.isFinite(epochMs) ? null : new Date(epochMs).toISOString();
+}
+
+// Epoch numbers below this are taken as seconds (Mixpanel's `time`), above as milliseconds.
+// 1e11 s is the year 5138; 1e11 ms is March 1973.
+const SECONDS_BELOW = 1e11;
+
+/**
+ * Epoch milliseconds from a number (s or ms), a Date, or a date string. The common ISO-8601
+ * forms are parsed by hand: Date.parse costs ~3x more and timestamps are on every event's path.
+ * Returns NaN when the value is not a date.
+ */
+export function parseTimestamp(value: unknown): number {
+	if (typeof value === 'string') return parseIsoTimestamp(value);
+	if (typeof value === 'number') {
+		if (!Number.isFinite(value)) return NaN;
+		return Math.abs(value) < SECONDS_BELOW ? value * 1000 : value;
+	}
+	if (value instanceof Date) return value.getTime();
+	return NaN;
+}
+
+function digits(s: string, start: number, count: number): number {
+	let n = 0;
+	for (let i = start; i < start + count; i++) {
+		const d = s.charCodeAt(i) - 48;
+		if (d < 0 || d > 9) return -1;
+		n = n * 10 + d;
+	}
+	return n;
+}
+
+/** Days from 1970-01-01 to the given civil date (Howard Hinnant's days_from_civil). */
+function daysFromCivil(year: number, month: number, day: number): number {
+	const y = month <= 2 ? year - 1 : year;
+	const era = Math.floor(y / 400);
+	const yearOfEra = y - era * 400;
+	const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+	const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+	return era * 146097 + dayOfEra - 719468;
+}
+
+/** YYYY-MM-DD[(T| )HH:MM[:SS[.fff…]]][Z|±HH[:]MM]; anything else falls back to Date.parse. */
+export function parseIsoTimestamp(s: string): number {
+	const len = s.length;
+	if (len < 10 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return fallback(s);
+	const year = digits(s, 0, 4);
+	const month = digits(s, 5, 2);
+	const day = digits(s, 8, 2);
+	if (year < 0 || month < 1 || month > 12 || day < 1 || day > 31) return fallback(s);
+	let ms = daysFromCivil(year, month, day) * DAY_MS;
+	if (len === 10) return ms;
+	const sep = s.charCodeAt(10);
+	if ((sep !== 84 && sep !== 32) || len < 16 || s.charCodeAt(13) !== 58) return fallback(s);
+	const hour = digits(s, 11, 2);
+	const minute = digits(s, 14, 2);
+	if (hour < 0 || hour > 23 || minute < 0 || minute > 59) return fallback(s);
+	ms += hour * 3_600_000 + minute * 60_000;
+	let i = 16;
+	if (i < len && s.charCodeAt(i) === 58) {
+		const second = digits(s, 17, 2);
+		if (second < 0 || second > 60) return fallback(s);
+		ms += second * 1000;
+		i = 19;
+		if (i < len && s.charCodeAt(i) === 46) {
+			i++;
+			let scale = 100;
+			let fraction = 0;
+			while (i < len) {
+				const d = s.charCodeAt(i) - 48;
+				if (d < 0 || d > 9) break;
+				fraction += d * scale;
+				scale /= 10;
+				i++;
+			}
+			ms += Math.floor(fraction);
+		}
+	}
+	if (i === len) return ms; // no zone: read as UTC, like the rest of the engine
+	const zone = s.charCodeAt(i);
+	if (zone === 90 && i + 1 === len) return ms;
+	if ((zone === 43 || zone === 45) && (len === i + 6 || len === i + 5 || len === i + 3)) {
+		const offsetHour = digits(s, i + 1, 2);
+		const offsetMinute = len === i + 3 ? 0 : digits(s, len - 2, 2);
+		if (offsetHour < 0 || offsetMinute < 0) return fallback(s);
+		const offset = offsetHour * 3_600_000 + offsetMinute * 60_000;
+		return zone === 43 ? ms - offset : ms + offset;
+	}
+	return fallback(s);
+}
+
+function fallback(s: string): number {
+	return Date.parse(s);
+}
