@@ -7,7 +7,7 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 import { EventAggregator, type ScoringLevel } from '../engine/aggregate';
-import { EventFormatError, expandPayload, normalizeEvent, type EventSource } from '../engine/events';
+import { expandPayload, tryNormalizeEvent, type EventSource } from '../engine/events';
 import type { AccountSource } from '../engine/identity';
 import type { CompiledModel } from '../engine/rules/compile';
 import { readPath } from '../engine/rules/conditions';
@@ -55,15 +55,13 @@ function scoreEvents(ctx: IExecuteFunctions, model: CompiledModel, asOf: number,
 		}
 		const payload = expandPayload(body);
 		for (let position = 0; position < payload.length; position++) {
-			try {
-				const event = normalizeEvent(payload[position], source, normalizeOptions);
-				event.origin = itemIndex;
-				aggregator.add(event);
-			} catch (error) {
-				if (!(error instanceof EventFormatError)) throw error;
-				const at = payload.length > 1 ? position : undefined;
-				invalid.push(invalidItem(itemIndex, error.message, payload[position], at));
+			const event = tryNormalizeEvent(payload[position], source, normalizeOptions);
+			if (typeof event === 'string') {
+				invalid.push(invalidItem(itemIndex, event, payload[position], payload.length > 1 ? position : undefined));
+				continue;
 			}
+			event.origin = itemIndex;
+			aggregator.add(event);
 		}
 	}
 	const scored = aggregator
@@ -86,7 +84,7 @@ function scoreRows(ctx: IExecuteFunctions, model: CompiledModel, asOf: number): 
 			const result = scoreAccountRow(model, item.json, { asOf, idField });
 			scored.push({ json: result as unknown as INodeExecutionData['json'], pairedItem: { item: itemIndex } });
 		} catch (error) {
-			if (!(error instanceof RowFormatError)) throw error;
+			if (!(error instanceof RowFormatError)) throw new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
 			invalid.push(invalidItem(itemIndex, error.message, item.json));
 		}
 	});

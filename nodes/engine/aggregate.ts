@@ -1,4 +1,4 @@
-import { addDistinct, distinctCount, distinctList, type DistinctValues } from './distinct';
+import { DistinctNumbers, DistinctTexts } from './distinct';
 import type { PqlEvent, Properties } from './events/model';
 import { DEFAULT_IDENTITY, IdentityDirectory, type IdentityOptions } from './identity';
 import { readPath } from './rules/conditions';
@@ -34,34 +34,35 @@ export interface AggregateStats {
 /** Everything measured for one account or user while events stream in. */
 interface SubjectState {
 	id: string;
-	users: DistinctValues<string>;
+	/** Users with the time each was last active here: the output list, and user → account links. */
+	users: DistinctTexts;
 	firstSeen: number;
 	lastSeen: number;
-	days: DistinctValues<number>;
-	/** Events per name, indexed by the aggregator's interned event-name list. */
+	days: DistinctNumbers;
+	/** Event ids counted here: repeats of an event (Segment retries) always land on the same subject. */
+	eventIds: DistinctTexts;
+	/** Events per name, indexed by the model's event slots. */
 	eventCounts: number[];
 	/** Per rule: matching events (count rules) … */
 	counts: number[];
 	/** … the latest matching event … */
 	lastMatch: number[];
-	/** … and distinct days or users (activeDays, distinctUsers). */
-	distinct: Array<DistinctValues<number | string> | undefined>;
+	/** … and distinct days (activeDays) or users (distinctUsers). */
+	distinct: Array<DistinctNumbers | DistinctTexts | undefined>;
 	origins: number[] | undefined;
 }
 
 /**
  * Turns a batch of normalized events into per-subject features in one pass, then scores them.
- * Events whose account is not known yet (it may come from a later identify or group call)
- * wait until the end, when every identity link has been seen.
+ * The per-event path does one lookup of the subject and one of the event name. Events whose account
+ * is not known yet (it may come from a later identify or group call) wait until the end, when
+ * every identity link has been seen.
  */
 export class EventAggregator {
 	readonly stats: AggregateStats = { received: 0, counted: 0, duplicates: 0, afterAsOf: 0, unassigned: 0 };
 	readonly identity: IdentityDirectory;
 	private readonly subjects = new Map<string, SubjectState>();
-	private readonly seenIds = new Set<string>();
 	private readonly waitingForAccount: PqlEvent[] = [];
-	private readonly eventNames: string[] = [];
-	private readonly eventNameIndex = new Map<string, number>();
 	/** Per rule: the earliest timestamp its window accepts. */
 	private readonly windowStart: number[];
 	private readonly ruleCount: number;
@@ -81,16 +82,16 @@ export class EventAggregator {
 			this.stats.afterAsOf++;
 			return;
 		}
-		if (event.id !== undefined) {
-			if (this.seenIds.has(event.id)) {
-				this.stats.duplicates++;
-				return;
-			}
-			this.seenIds.add(event.id);
+		if (event.kind === 'identify' || event.kind === 'group') {
+			this.identity.learn(event);
+			return;
 		}
-		this.identity.learn(event);
-		if (event.kind === 'identify' || event.kind === 'group') return;
+		if (event.userTraits !== undefined || event.accountTraits !== undefined || event.email !== undefined) {
+			this.identity.learn(event);
+		}
 		if (this.options.level === 'user') {
+			const accountId = this.identity.explicitAccount(event);
+			if (event.userId !== undefined && accountId !== undefined) this.identity.link(event.userId, accountId, event.timestamp);
 			this.count(event.userId, event);
 			return;
 		}
@@ -101,8 +102,11 @@ export class EventAggregator {
 
 	/** Scores every subject. Call once, after the last event. */
 	finish(): ScoreResult[] {
-		for (const event of this.waitingForAccount) this.count(this.identity.accountOfUser(event.userId), event);
-		this.waitingForAccount.length = 0;
+		if (this.waitingForAccount.length > 0) {
+			this.linkUsersToTheirAccounts();
+			for (const event of this.waitingForAccount) this.count(this.identity.accountOfUser(event.userId), event);
+			this.waitingForAccount.length = 0;
+		}
 		const results: ScoreResult[] = [];
 		for (const subject of this.subjects.values()) {
 			results.push(scoreSubject(this.model, this.summarize(subject), this.features(subject), this.options.asOf));
@@ -115,35 +119,49 @@ export class EventAggregator {
 		return this.subjects.get(id)?.origins ?? [];
 	}
 
+	/** Users seen acting inside an account belong to it (the account they were last active in wins). */
+	private linkUsersToTheirAccounts(): void {
+		if (this.options.level !== 'account' || this.identity.options.accountFrom === 'emailDomain') return;
+		for (const subject of this.subjects.values()) {
+			for (const [userId, lastActive] of subject.users.entries()) this.identity.link(userId, subject.id, lastActive);
+		}
+	}
+
 	private count(subjectId: string | undefined, event: PqlEvent): void {
 		if (subjectId === undefined) {
 			this.stats.unassigned++;
 			return;
 		}
-		this.stats.counted++;
 		const subject = this.subjects.get(subjectId) ?? this.createSubject(subjectId);
+		if (event.id !== undefined && !subject.eventIds.add(event.id)) {
+			this.stats.duplicates++;
+			return;
+		}
+		this.stats.counted++;
 		const { timestamp, userId } = event;
 		const day = utcDay(timestamp);
 		if (timestamp < subject.firstSeen) subject.firstSeen = timestamp;
 		if (timestamp > subject.lastSeen) subject.lastSeen = timestamp;
-		subject.days = addDistinct(subject.days, day);
-		if (userId !== undefined) subject.users = addDistinct(subject.users, userId);
-		const nameIndex = this.eventIndex(event.name);
-		subject.eventCounts[nameIndex] = (subject.eventCounts[nameIndex] ?? 0) + 1;
+		subject.days.add(day);
+		if (userId !== undefined) subject.users.add(userId, timestamp);
+		const slot = this.model.eventSlot(event.name);
+		const eventCounts = subject.eventCounts;
+		while (eventCounts.length <= slot.index) eventCounts.push(0);
+		eventCounts[slot.index]++;
 		if (subject.origins !== undefined && event.origin !== undefined) {
 			const origins = subject.origins;
 			if (origins[origins.length - 1] !== event.origin) origins.push(event.origin);
 		}
-		const rules = this.model.rulesForEvent(event.name);
+		const rules = slot.rules;
 		for (let r = 0; r < rules.length; r++) {
 			const rule = rules[r];
 			const i = rule.index;
 			if (timestamp < this.windowStart[i]) continue;
 			if (rule.matchesProperties !== undefined && !rule.matchesProperties(event.properties)) continue;
-			if (rule.type === 'activeDays') subject.distinct[i] = addDistinct(subject.distinct[i] ?? [], day);
+			if (rule.type === 'activeDays') ((subject.distinct[i] ??= new DistinctNumbers()) as DistinctNumbers).add(day);
 			else if (rule.type === 'distinctUsers') {
 				if (userId === undefined) continue;
-				subject.distinct[i] = addDistinct(subject.distinct[i] ?? [], userId);
+				((subject.distinct[i] ??= new DistinctTexts()) as DistinctTexts).add(userId);
 			} else subject.counts[i]++;
 			if (timestamp > subject.lastMatch[i]) subject.lastMatch[i] = timestamp;
 		}
@@ -152,11 +170,12 @@ export class EventAggregator {
 	private createSubject(id: string): SubjectState {
 		const subject: SubjectState = {
 			id,
-			users: [],
+			users: new DistinctTexts(),
 			firstSeen: Infinity,
 			lastSeen: -Infinity,
-			days: [],
-			eventCounts: [],
+			days: new DistinctNumbers(),
+			eventIds: new DistinctTexts(),
+			eventCounts: new Array<number>(this.model.eventNames.length + 4).fill(0),
 			counts: new Array<number>(this.ruleCount).fill(0),
 			lastMatch: new Array<number>(this.ruleCount).fill(-Infinity),
 			distinct: new Array(this.ruleCount).fill(undefined),
@@ -166,27 +185,17 @@ export class EventAggregator {
 		return subject;
 	}
 
-	private eventIndex(name: string): number {
-		let index = this.eventNameIndex.get(name);
-		if (index === undefined) {
-			index = this.eventNames.length;
-			this.eventNames.push(name);
-			this.eventNameIndex.set(name, index);
-		}
-		return index;
-	}
-
 	/** Users of the subject, their traits, and the account traits that fit rules read. */
 	private people(subject: SubjectState) {
 		const isAccount = this.options.level === 'account';
-		const userIds = isAccount ? distinctList(subject.users) : [subject.id];
+		const userIds = isAccount ? subject.users.entries().map(([id]) => id) : [subject.id];
 		const users = userIds.map((id) => this.identity.users.get(id) ?? { id, email: undefined, traits: undefined });
 		const accountId = isAccount ? subject.id : this.identity.accountOfUser(subject.id);
 		return { users, accountId, accountTraits: this.identity.traitsOfAccount(accountId) };
 	}
 
-	private features(subject: SubjectState): SubjectFeatures {
-		const { users, accountTraits } = this.people(subject);
+	private features(subject: SubjectState, people = this.people(subject)): SubjectFeatures {
+		const { users, accountTraits } = people;
 		const asOf = this.options.asOf;
 		const values = new Array<number>(this.ruleCount);
 		const traitValues = new Array<unknown>(this.ruleCount);
@@ -199,7 +208,7 @@ export class EventAggregator {
 					break;
 				case 'activeDays':
 				case 'distinctUsers':
-					values[i] = distinctCount(subject.distinct[i]);
+					values[i] = subject.distinct[i]?.size ?? 0;
 					break;
 				case 'inactiveDays':
 					values[i] = Math.floor((asOf - subject.lastSeen) / DAY_MS);
@@ -224,8 +233,9 @@ export class EventAggregator {
 		const { users, accountId, accountTraits } = this.people(subject);
 		const isAccount = this.options.level === 'account';
 		const eventCounts: Record<string, number> = {};
+		const names = this.model.eventNames;
 		subject.eventCounts.forEach((count, index) => {
-			if (count > 0) eventCounts[this.eventNames[index]] = count;
+			if (count > 0) eventCounts[names[index]] = count;
 		});
 		const accountName = typeof accountTraits?.name === 'string' ? accountTraits.name : undefined;
 		return {
@@ -236,7 +246,7 @@ export class EventAggregator {
 			users: users.map((user) => ({ id: user.id, email: user.email })),
 			firstSeen: subject.firstSeen,
 			lastSeen: subject.lastSeen,
-			activeDays: distinctCount(subject.days),
+			activeDays: subject.days.size,
 			eventCounts,
 		};
 	}

@@ -84,6 +84,17 @@ export class IdentityDirectory {
 		}
 	}
 
+	/** Records that a user was active in an account at a time; the latest link wins. */
+	link(userId: string, accountId: string, at: number): void {
+		const user = this.users.get(userId);
+		if (user === undefined) {
+			this.users.set(userId, { id: userId, email: undefined, traits: undefined, traitsAt: -Infinity, accountId, linkedAt: at });
+		} else if (at >= user.linkedAt) {
+			user.accountId = accountId;
+			user.linkedAt = at;
+		}
+	}
+
 	/** The account of a user by the identity setting, or undefined when the user has none. */
 	accountOfUser(userId: string | undefined): string | undefined {
 		if (userId === undefined) return undefined;

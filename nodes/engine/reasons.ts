@@ -1,11 +1,12 @@
-import type { CompiledRule } from './rules/compile';
+import type { RuleConfig } from './rules/schema';
 import { DAY_MS } from './time';
 
 /**
  * The one place reason texts are written, so the Slack line, the CRM field and the tests agree.
- * Templates take {name} {value} {window} {event} {days} {actual}; rules may bring their own.
+ * Templates take {name} {value} {window} {event} {days} {trait} {actual}; rules may bring their own.
+ * Everything but {value} and {actual} is fixed per rule, so templates are compiled once per model.
  */
-const DEFAULT_TEMPLATES: Record<CompiledRule['type'], string> = {
+const DEFAULT_TEMPLATES: Record<RuleConfig['type'], string> = {
 	eventCount: '{name}: {event} {value} times {window}',
 	everDid: '{name}: {event}',
 	activeDays: '{name}: active on {value} days {window}',
@@ -21,12 +22,11 @@ export function windowPhrase(windowMs: number): string {
 	return days === 1 ? 'in the last day' : `in the last ${days} days`;
 }
 
-function eventPhrase(rule: CompiledRule): string {
-	if (rule.events === undefined) return 'any event';
-	return rule.events.join(' or ');
+function eventPhrase(events: string[] | undefined): string {
+	return events === undefined ? 'any event' : events.join(' or ');
 }
 
-function formatValue(value: unknown): string {
+export function formatValue(value: unknown): string {
 	if (typeof value === 'number') return String(Math.round(value * 10) / 10);
 	if (Array.isArray(value)) return value.map(formatValue).join(', ');
 	if (value === undefined || value === null) return 'unknown';
@@ -39,47 +39,51 @@ export function formatPoints(points: number): string {
 	return rounded < 0 ? `-${Math.abs(rounded)}` : `+${rounded}`;
 }
 
-export interface ReasonInput {
-	rule: CompiledRule;
-	value: number;
-	actual: unknown;
-	points: number;
-	/** Points before decay, when decay lowered them. */
-	undecayedPoints: number | undefined;
+function tidy(text: string): string {
+	return text.replace(/\s+/g, ' ').replace(/\s+([,.:;)])/g, '$1');
 }
 
-export function describeRule({ rule, value, actual, points, undecayedPoints }: ReasonInput): string {
+export interface RuleWording {
+	name: string;
+	type: RuleConfig['type'];
+	config: RuleConfig;
+	events: string[] | undefined;
+	windowMs: number;
+}
+
+/** Compiles the rule's reason template into a function of the measured value and trait value. */
+export function compileReasonText(rule: RuleWording): (value: number, actual: unknown) => string {
 	const template = rule.config.reason ?? DEFAULT_TEMPLATES[rule.type];
-	const text = template
-		.replace(/\{(\w+)\}/g, (placeholder, field: string) => {
-			switch (field) {
-				case 'name':
-					return rule.name;
-				case 'value':
-					return formatValue(value);
-				case 'window':
-					return windowPhrase(rule.windowMs);
-				case 'days':
-					return Number.isFinite(rule.windowMs) ? String(rule.windowMs / DAY_MS) : '';
-				case 'event':
-					return eventPhrase(rule);
-				case 'trait':
-					return rule.config.trait ?? '';
-				case 'actual':
-					return formatValue(actual);
-				default:
-					return placeholder;
-			}
-		})
-		.replace(/\s+/g, ' ')
-		.replace(/\s+([,.:;)])/g, '$1')
-		.trim();
+	const fixed: Record<string, string> = {
+		name: rule.name,
+		window: windowPhrase(rule.windowMs),
+		days: Number.isFinite(rule.windowMs) ? String(rule.windowMs / DAY_MS) : '',
+		event: eventPhrase(rule.events),
+		trait: rule.config.trait ?? '',
+	};
+	const parts = tidy(template.replace(/\{(\w+)\}/g, (placeholder, field: string) => fixed[field] ?? placeholder)).split(
+		/(\{value\}|\{actual\})/,
+	);
+	const last = parts.length - 1;
+	parts[0] = parts[0].trimStart();
+	parts[last] = parts[last].trimEnd();
+	return (value, actual) => {
+		let text = '';
+		for (const part of parts) {
+			text += part === '{value}' ? formatValue(value) : part === '{actual}' ? formatValue(actual) : part;
+		}
+		return text;
+	};
+}
+
+/** The reason line of a matched rule: its text and its points, noting decay. */
+export function reasonLine(text: string, points: number, undecayedPoints: number | undefined): string {
 	const decayNote = undecayedPoints === undefined ? '' : `, decayed from ${formatPoints(undecayedPoints)}`;
 	return `${text} (${formatPoints(points)}${decayNote})`;
 }
 
 /** What a rule needs, in words, for the unmatched-rules list. */
-export function describeCondition(rule: CompiledRule): string {
+export function describeCondition(rule: RuleWording & { atLeast: number; atMost: number }): string {
 	if (rule.type === 'trait') {
 		const value = rule.config.value === undefined ? '' : ` ${formatValue(rule.config.value)}`;
 		return `${rule.config.trait} ${rule.config.operator}${value}`;

@@ -1,6 +1,6 @@
 import type { CompiledModel, CompiledRule } from './rules/compile';
 import type { RuleCategory } from './rules/schema';
-import { describeCondition, describeRule } from './reasons';
+import { reasonLine } from './reasons';
 import { DAY_MS, toIso } from './time';
 
 /**
@@ -100,7 +100,7 @@ export function evaluateRule(rule: CompiledRule, features: SubjectFeatures, asOf
 	const magnitude = round1(base * factor);
 	const points = rule.category === 'negative' ? -Math.abs(magnitude) : magnitude;
 	const undecayed = factor < 1 ? (rule.category === 'negative' ? -Math.abs(base) : base) : undefined;
-	const reason = describeRule({ rule, value, actual, points, undecayedPoints: undecayed });
+	const reason = reasonLine(rule.reasonText(value, actual), points, undecayed);
 	return { rule, matched, value, actual, points, reason };
 }
 
@@ -144,7 +144,7 @@ export function scoreSubject(
 			if (rule.category === 'negative') allCriteriaMet = false;
 			else positives.push(outcome);
 		} else {
-			unmatchedRules.push({ name: rule.name, category: rule.category, value: shownValue, condition: describeCondition(rule) });
+			unmatchedRules.push({ name: rule.name, category: rule.category, value: shownValue, condition: rule.condition });
 			if (rule.category !== 'negative') allCriteriaMet = false;
 		}
 	}

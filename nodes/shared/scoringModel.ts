@@ -3,6 +3,7 @@ import { toList } from '../engine/rules/conditions';
 import { PRESETS } from '../engine/rules/presets';
 import type { ModelConfig, Operator, RuleConfig } from '../engine/rules/schema';
 import { parseTierList } from '../engine/rules/tiers';
+import { parseModelJson } from '../engine/rules/validate';
 
 /** A rule as the node UI's fixed collection holds it. */
 export interface UiRule extends IDataObject {
@@ -99,18 +100,11 @@ export function ruleFromUi(ui: UiRule): RuleConfig {
 	return rule;
 }
 
-export class ModelParameterError extends Error {}
-
 /** The model a node's parameters describe; validation happens when the engine compiles it. */
 export function modelFromParameters(parameters: ModelParameters): unknown {
 	if (parameters.rulesSource === 'json') {
 		const json = parameters.rulesJson;
-		if (typeof json !== 'string') return json;
-		try {
-			return JSON.parse(json) as unknown;
-		} catch (error) {
-			throw new ModelParameterError(`Rules (JSON) is not valid JSON: ${(error as Error).message}`);
-		}
+		return typeof json === 'string' ? parseModelJson(json) : json;
 	}
 	const rules: RuleConfig[] =
 		parameters.rulesSource === 'ui'

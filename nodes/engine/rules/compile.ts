@@ -1,5 +1,6 @@
 import { createHash } from 'crypto';
 import type { Properties } from '../events/model';
+import { compileReasonText, describeCondition } from '../reasons';
 import { DAY_MS } from '../time';
 import { compileCondition, readPath, type Condition } from './conditions';
 import {
@@ -34,6 +35,16 @@ export interface CompiledRule {
 	cap: number;
 	decay: DecayConfig | undefined;
 	traitTest: Condition | undefined;
+	/** The reason text for a measured value (points are added by the scorer). */
+	reasonText: (value: number, actual: unknown) => string;
+	/** What the rule needs, in words. */
+	condition: string;
+}
+
+/** What the model knows about an event name: its slot in per-subject counters and the rules that may count it. */
+export interface EventSlot {
+	index: number;
+	rules: CompiledRule[];
 }
 
 export interface CompiledModel {
@@ -46,8 +57,10 @@ export interface CompiledModel {
 	tiers: TierConfig[];
 	/** The longest event window in ms (Infinity when a rule looks at all time): how much history state must keep. */
 	longestWindowMs: number;
-	/** Event rules that may count an event of this name (specific rules first, then any-event rules). */
-	rulesForEvent(name: string): CompiledRule[];
+	/** Event names seen so far, by slot index. */
+	eventNames: string[];
+	/** The slot of an event name: created on first sight, so per-event work is one small-map lookup. */
+	eventSlot(name: string): EventSlot;
 }
 
 export function ruleKey(name: string): string {
@@ -87,7 +100,7 @@ function compilePropertyFilters(rule: RuleConfig): CompiledRule['matchesProperti
 
 function compileRule(rule: RuleConfig, index: number): CompiledRule {
 	const isEventRule = EVENT_RULE_TYPES.includes(rule.type);
-	return {
+	const compiled: Omit<CompiledRule, 'reasonText' | 'condition'> = {
 		index,
 		key: rule.column ?? ruleKey(rule.name),
 		name: rule.name,
@@ -98,7 +111,7 @@ function compileRule(rule: RuleConfig, index: number): CompiledRule {
 		events: isEventRule ? eventNames(rule.event) : undefined,
 		matchesProperties: isEventRule ? compilePropertyFilters(rule) : undefined,
 		windowMs: rule.windowDays === undefined ? Infinity : rule.windowDays * DAY_MS,
-		atLeast: rule.atLeast ?? (isEventRule ? 1 : -Infinity),
+		atLeast: rule.atLeast ?? -Infinity,
 		atMost: rule.atMost ?? Infinity,
 		points: rule.points,
 		perUnit: rule.pointsPer === 'unit',
@@ -106,6 +119,7 @@ function compileRule(rule: RuleConfig, index: number): CompiledRule {
 		decay: rule.decay,
 		traitTest: rule.type === 'trait' ? compileCondition(rule.operator!, rule.value) : undefined,
 	};
+	return { ...compiled, reasonText: compileReasonText(compiled), condition: describeCondition(compiled) };
 }
 
 /** Validates a model (throws RuleValidationError naming rule and field) and prepares it for scoring. */
@@ -113,14 +127,17 @@ export function compileModel(input: unknown): CompiledModel {
 	const config = validateModel(input);
 	const rules = config.rules.map(compileRule);
 	const eventRules = rules.filter((rule) => rule.isEventRule);
-	const byName = new Map<string, CompiledRule[]>();
-	const rulesForEvent = (name: string): CompiledRule[] => {
-		let matching = byName.get(name);
-		if (matching === undefined) {
-			matching = eventRules.filter((rule) => rule.events === undefined || rule.events.includes(name));
-			byName.set(name, matching);
+	const slots = new Map<string, EventSlot>();
+	const eventNames: string[] = [];
+	const eventSlot = (name: string): EventSlot => {
+		let slot = slots.get(name);
+		if (slot === undefined) {
+			const rules = eventRules.filter((rule) => rule.events === undefined || rule.events.includes(name));
+			slot = { index: eventNames.length, rules };
+			eventNames.push(name);
+			slots.set(name, slot);
 		}
-		return matching;
+		return slot;
 	};
 	const version = createHash('sha256').update(stableJson(config)).digest('hex').slice(0, 12);
 	return {
@@ -130,6 +147,7 @@ export function compileModel(input: unknown): CompiledModel {
 		eventRules,
 		tiers: [...config.tiers].sort((a, b) => (b.minScore ?? -Infinity) - (a.minScore ?? -Infinity)),
 		longestWindowMs: Math.max(0, ...eventRules.map((rule) => rule.windowMs)),
-		rulesForEvent,
+		eventNames,
+		eventSlot,
 	};
 }

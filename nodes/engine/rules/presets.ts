@@ -58,7 +58,7 @@ export const WORKED_EXAMPLE_RULES: RuleConfig[] = [
 		scope: 'account',
 		trait: 'employees',
 		operator: 'between',
-		value: [50, 1000],
+		value: '50..1000',
 		points: 10,
 		reason: 'Company of target size: {actual} employees',
 	},

@@ -279,6 +279,22 @@ function checkTiers(tiers: unknown, issues: RuleIssue[]): void {
 	if (catchAll > 1) report('tiers', 'only one tier can have no minimum score');
 }
 
+/** Rules pasted as JSON text; a syntax error is reported like any other rule problem. */
+export function parseModelJson(text: string): unknown {
+	let syntaxError: Error | undefined;
+	let model: unknown;
+	try {
+		model = JSON.parse(text) as unknown;
+	} catch (error) {
+		syntaxError = error as Error;
+	}
+	if (syntaxError !== undefined) {
+		const message = `is not valid JSON (${syntaxError.message})`;
+		throw new RuleValidationError([{ ruleIndex: undefined, ruleName: undefined, field: 'Rules (JSON)', message }]);
+	}
+	return model;
+}
+
 /** Checks a model (from the UI or pasted JSON) and returns it with defaults filled in. */
 export function validateModel(input: unknown): Required<ModelConfig> {
 	const issues: RuleIssue[] = [];
@@ -303,15 +319,22 @@ export function validateModel(input: unknown): Required<ModelConfig> {
 		mode: mode as ModelConfig['mode'] & string,
 		threshold: threshold as number,
 		tiers: (tiers as TierConfig[]).map((tier) => ({ name: tier.name, minScore: tier.minScore ?? null })),
-		rules: (input.rules as RuleConfig[]).map(withoutEmptyFields),
+		rules: (input.rules as RuleConfig[]).map(withDefaults),
 	};
 }
 
-function withoutEmptyFields(rule: RuleConfig): RuleConfig {
+/**
+ * Spells out defaults and drops empty fields, so that the same rules written two ways (UI, JSON,
+ * preset) compare equal and get the same model version.
+ */
+function withDefaults(rule: RuleConfig): RuleConfig {
 	const copy: Record<string, unknown> = {};
 	for (const [key, value] of Object.entries(rule)) {
 		if (value !== undefined && !(Array.isArray(value) && value.length === 0 && key === 'filters')) copy[key] = value;
 	}
+	if (EVENT_RULE_TYPES.includes(rule.type) && copy.atLeast === undefined) copy.atLeast = 1;
+	if (rule.type === 'trait' && copy.scope === undefined) copy.scope = 'account';
+	if (copy.pointsPer === 'match') delete copy.pointsPer;
 	return copy as unknown as RuleConfig;
 }
 
