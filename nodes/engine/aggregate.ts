@@ -1,11 +1,10 @@
-import { DistinctNumbers, DistinctTexts } from './distinct';
 import type { PqlEvent, Properties } from './events/model';
+import { DistinctNumbers, DistinctTexts } from './distinct';
 import { DEFAULT_IDENTITY, IdentityDirectory, type IdentityOptions } from './identity';
-import { readPath } from './rules/conditions';
-import type { CompiledModel, CompiledRule } from './rules/compile';
-import { SIGNUP_TRAITS } from './rules/schema';
-import { scoreSubject, type ScoreResult, type SubjectFeatures, type SubjectSummary } from './score';
-import { DAY_MS, parseTimestamp, utcDay } from './time';
+import type { CompiledModel } from './rules/compile';
+import { scoreSubject, scoreVerdict, type ScoreResult, type ScoreVerdict, type SubjectFeatures, type SubjectSummary } from './score';
+import { signupTime, traitMatch } from './state/subjectTraits';
+import { DAY_MS } from './time';
 
 export type ScoringLevel = 'account' | 'user';
 
@@ -31,49 +30,72 @@ export interface AggregateStats {
 	unassigned: number;
 }
 
-/** Everything measured for one account or user while events stream in. */
-interface SubjectState {
-	id: string;
-	/** Users with the time each was last active here: the output list, and user → account links. */
-	users: DistinctTexts;
+/*
+ * Each subject (account or user) keeps a flat log of its events, ENTRY slots per event:
+ * UTC day, ms within the day (two small integers: no number boxing), name, user, properties, id
+ * [, origin]. The per-event path is then one map lookup and one push, like the least any scorer
+ * can do; everything else is computed per subject at the end, with the subject's data together
+ * in memory. Properties and ids are references into the input, never copies.
+ */
+const DAY = 0;
+const MS = 1;
+const NAME = 2;
+const USER = 3;
+const PROPERTIES = 4;
+const ID = 5;
+const ORIGIN = 6;
+
+type EventLog = unknown[];
+
+/** What one pass over a subject's log measures. */
+interface Measured {
+	features: SubjectFeatures;
 	firstSeen: number;
 	lastSeen: number;
-	days: DistinctNumbers;
-	/** Event ids counted here: repeats of an event (Segment retries) always land on the same subject. */
-	eventIds: DistinctTexts;
-	/** Events per name, indexed by the model's event slots. */
-	eventCounts: number[];
-	/** Per rule: matching events (count rules) … */
-	counts: number[];
-	/** … the latest matching event … */
-	lastMatch: number[];
-	/** … and distinct days (activeDays) or users (distinctUsers). */
-	distinct: Array<DistinctNumbers | DistinctTexts | undefined>;
-	origins: number[] | undefined;
+	activeDays: number;
+	/** User ids in first-seen order. */
+	userIds: string[];
+	eventCounts: Record<string, number>;
+	duplicates: number;
 }
 
 /**
- * Turns a batch of normalized events into per-subject features in one pass, then scores them.
- * The per-event path does one lookup of the subject and one of the event name. Events whose account
- * is not known yet (it may come from a later identify or group call) wait until the end, when
- * every identity link has been seen.
+ * Turns a batch of normalized events into per-subject features, then scores them. Events whose
+ * account is not known yet (it may come from a later identify or group call) wait until the end,
+ * when every identity link has been seen.
  */
 export class EventAggregator {
 	readonly stats: AggregateStats = { received: 0, counted: 0, duplicates: 0, afterAsOf: 0, unassigned: 0 };
 	readonly identity: IdentityDirectory;
-	private readonly subjects = new Map<string, SubjectState>();
+	private readonly logs = new Map<string, EventLog>();
 	private readonly waitingForAccount: PqlEvent[] = [];
+	private readonly entrySize: number;
 	/** Per rule: the earliest timestamp its window accepts. */
 	private readonly windowStart: number[];
-	private readonly ruleCount: number;
+	private readonly scratch: {
+		ids: DistinctTexts;
+		days: DistinctNumbers;
+		users: DistinctTexts;
+		distinct: Array<DistinctNumbers | DistinctTexts | undefined>;
+		slotCounts: number[];
+	};
 
 	constructor(
 		private readonly model: CompiledModel,
 		private readonly options: AggregateOptions,
 	) {
 		this.identity = new IdentityDirectory(options.identity ?? DEFAULT_IDENTITY);
+		this.entrySize = options.trackOrigins ? 7 : 6;
 		this.windowStart = model.rules.map((rule) => options.asOf - rule.windowMs);
-		this.ruleCount = model.rules.length;
+		this.scratch = {
+			ids: new DistinctTexts(),
+			days: new DistinctNumbers(),
+			users: new DistinctTexts(),
+			distinct: model.rules.map((rule) =>
+				rule.type === 'activeDays' ? new DistinctNumbers() : rule.type === 'distinctUsers' ? new DistinctTexts() : undefined,
+			),
+			slotCounts: [],
+		};
 	}
 
 	add(event: PqlEvent): void {
@@ -92,201 +114,185 @@ export class EventAggregator {
 		if (this.options.level === 'user') {
 			const accountId = this.identity.explicitAccount(event);
 			if (event.userId !== undefined && accountId !== undefined) this.identity.link(event.userId, accountId, event.timestamp);
-			this.count(event.userId, event);
+			this.log(event.userId, event);
 			return;
 		}
 		const accountId = this.identity.explicitAccount(event);
 		if (accountId === undefined) this.waitingForAccount.push(event);
-		else this.count(accountId, event);
+		else this.log(accountId, event);
 	}
 
-	/** Scores every subject. Call once, after the last event. */
+	/** Scores every subject, with reasons and everything a sales hand-off needs. Call once, after the last event. */
 	finish(): ScoreResult[] {
-		if (this.waitingForAccount.length > 0) {
-			this.linkUsersToTheirAccounts();
-			for (const event of this.waitingForAccount) this.count(this.identity.accountOfUser(event.userId), event);
-			this.waitingForAccount.length = 0;
-		}
 		const results: ScoreResult[] = [];
-		for (const subject of this.subjects.values()) {
-			results.push(scoreSubject(this.model, this.summarize(subject), this.features(subject), this.options.asOf));
-		}
+		this.eachSubject((summary, features) => results.push(scoreSubject(this.model, summary, features, this.options.asOf)));
 		return results;
 	}
 
-	/** The inputs that fed each subject, by subject id (only with trackOrigins). */
+	/** Only the score, PQL flag and tier of every subject (no reasons): for ranking and calibration. Call once. */
+	verdicts(): Array<ScoreVerdict & { id: string }> {
+		const verdicts: Array<ScoreVerdict & { id: string }> = [];
+		this.eachSubject((summary, features) => verdicts.push({ id: summary.id, ...scoreVerdict(this.model, features, this.options.asOf) }));
+		return verdicts;
+	}
+
+	private eachSubject(visit: (summary: SubjectSummary, features: SubjectFeatures) => void): void {
+		if (this.waitingForAccount.length > 0) {
+			this.linkUsersToTheirAccounts();
+			for (const event of this.waitingForAccount) this.log(this.identity.accountOfUser(event.userId), event);
+			this.waitingForAccount.length = 0;
+		}
+		for (const [id, log] of this.logs) {
+			const measured = this.measure(log);
+			this.stats.duplicates += measured.duplicates;
+			this.stats.counted -= measured.duplicates;
+			visit(this.summarize(id, measured), measured.features);
+		}
+	}
+
+	/** The inputs (PqlEvent.origin) that fed a subject, in input order (only with trackOrigins). */
 	origins(id: string): number[] {
-		return this.subjects.get(id)?.origins ?? [];
+		const log = this.logs.get(id);
+		const origins: number[] = [];
+		if (log === undefined || this.entrySize <= ORIGIN) return origins;
+		for (let at = ORIGIN; at < log.length; at += this.entrySize) {
+			const origin = log[at] as number | undefined;
+			if (origin !== undefined && origins[origins.length - 1] !== origin) origins.push(origin);
+		}
+		return origins;
+	}
+
+	private log(subjectId: string | undefined, event: PqlEvent): void {
+		if (subjectId === undefined) {
+			this.stats.unassigned++;
+			return;
+		}
+		this.stats.counted++;
+		let log = this.logs.get(subjectId);
+		if (log === undefined) {
+			log = [];
+			this.logs.set(subjectId, log);
+		}
+		const timestamp = event.timestamp;
+		const day = Math.floor(timestamp / DAY_MS);
+		log.push(day, timestamp - day * DAY_MS, event.name, event.userId, event.properties, event.id);
+		if (this.entrySize > ORIGIN) log.push(event.origin);
 	}
 
 	/** Users seen acting inside an account belong to it (the account they were last active in wins). */
 	private linkUsersToTheirAccounts(): void {
 		if (this.options.level !== 'account' || this.identity.options.accountFrom === 'emailDomain') return;
-		for (const subject of this.subjects.values()) {
-			for (const [userId, lastActive] of subject.users.entries()) this.identity.link(userId, subject.id, lastActive);
+		for (const [accountId, log] of this.logs) {
+			for (let at = 0; at < log.length; at += this.entrySize) {
+				const userId = log[at + USER] as string | undefined;
+				if (userId !== undefined) this.identity.link(userId, accountId, entryTime(log, at));
+			}
 		}
 	}
 
-	private count(subjectId: string | undefined, event: PqlEvent): void {
-		if (subjectId === undefined) {
-			this.stats.unassigned++;
-			return;
+	/** One pass over a subject's log: dedupe, then every rule's measure. Scratch sets are reused across subjects. */
+	private measure(log: EventLog): Measured {
+		const { model, entrySize, windowStart, scratch } = this;
+		const ruleCount = model.rules.length;
+		const counts = new Array<number>(ruleCount).fill(0);
+		const lastMatch = new Array<number>(ruleCount).fill(-Infinity);
+		const { ids, days, users, distinct, slotCounts } = scratch;
+		ids.reset();
+		days.reset();
+		users.reset();
+		for (const set of distinct) set?.reset();
+		slotCounts.fill(0);
+		let firstSeen = Infinity;
+		let lastSeen = -Infinity;
+		let duplicates = 0;
+		for (let at = 0; at < log.length; at += entrySize) {
+			const id = log[at + ID] as string | undefined;
+			if (id !== undefined && !ids.add(id)) {
+				duplicates++;
+				continue;
+			}
+			const day = log[at + DAY] as number;
+			const timestamp = entryTime(log, at);
+			const userId = log[at + USER] as string | undefined;
+			const slot = model.eventSlot(log[at + NAME] as string);
+			if (timestamp < firstSeen) firstSeen = timestamp;
+			if (timestamp > lastSeen) lastSeen = timestamp;
+			days.add(day);
+			while (slotCounts.length <= slot.index) slotCounts.push(0);
+			slotCounts[slot.index]++;
+			if (userId !== undefined) users.add(userId, timestamp);
+			const rules = slot.rules;
+			for (let r = 0; r < rules.length; r++) {
+				const rule = rules[r];
+				const i = rule.index;
+				if (timestamp < windowStart[i]) continue;
+				if (rule.matchesProperties !== undefined && !rule.matchesProperties(log[at + PROPERTIES] as Properties)) continue;
+				if (rule.type === 'activeDays') (distinct[i] as DistinctNumbers).add(day);
+				else if (rule.type === 'distinctUsers') {
+					if (userId === undefined) continue;
+					(distinct[i] as DistinctTexts).add(userId);
+				} else counts[i]++;
+				if (timestamp > lastMatch[i]) lastMatch[i] = timestamp;
+			}
 		}
-		const subject = this.subjects.get(subjectId) ?? this.createSubject(subjectId);
-		if (event.id !== undefined && !subject.eventIds.add(event.id)) {
-			this.stats.duplicates++;
-			return;
+		const values = counts.map((count, i) => distinct[i]?.size ?? count);
+		const eventCounts: Record<string, number> = {};
+		const names = model.eventNames;
+		for (let index = 0; index < slotCounts.length; index++) {
+			if (slotCounts[index] > 0) eventCounts[names[index]] = slotCounts[index];
 		}
-		this.stats.counted++;
-		const { timestamp, userId } = event;
-		const day = utcDay(timestamp);
-		if (timestamp < subject.firstSeen) subject.firstSeen = timestamp;
-		if (timestamp > subject.lastSeen) subject.lastSeen = timestamp;
-		subject.days.add(day);
-		if (userId !== undefined) subject.users.add(userId, timestamp);
-		const slot = this.model.eventSlot(event.name);
-		const eventCounts = subject.eventCounts;
-		while (eventCounts.length <= slot.index) eventCounts.push(0);
-		eventCounts[slot.index]++;
-		if (subject.origins !== undefined && event.origin !== undefined) {
-			const origins = subject.origins;
-			if (origins[origins.length - 1] !== event.origin) origins.push(event.origin);
-		}
-		const rules = slot.rules;
-		for (let r = 0; r < rules.length; r++) {
-			const rule = rules[r];
-			const i = rule.index;
-			if (timestamp < this.windowStart[i]) continue;
-			if (rule.matchesProperties !== undefined && !rule.matchesProperties(event.properties)) continue;
-			if (rule.type === 'activeDays') ((subject.distinct[i] ??= new DistinctNumbers()) as DistinctNumbers).add(day);
-			else if (rule.type === 'distinctUsers') {
-				if (userId === undefined) continue;
-				((subject.distinct[i] ??= new DistinctTexts()) as DistinctTexts).add(userId);
-			} else subject.counts[i]++;
-			if (timestamp > subject.lastMatch[i]) subject.lastMatch[i] = timestamp;
-		}
-	}
-
-	private createSubject(id: string): SubjectState {
-		const subject: SubjectState = {
-			id,
-			users: new DistinctTexts(),
-			firstSeen: Infinity,
-			lastSeen: -Infinity,
-			days: new DistinctNumbers(),
-			eventIds: new DistinctTexts(),
-			eventCounts: new Array<number>(this.model.eventNames.length + 4).fill(0),
-			counts: new Array<number>(this.ruleCount).fill(0),
-			lastMatch: new Array<number>(this.ruleCount).fill(-Infinity),
-			distinct: new Array(this.ruleCount).fill(undefined),
-			origins: this.options.trackOrigins ? [] : undefined,
+		return {
+			features: { values, lastMatch, traitValues: new Array<unknown>(ruleCount) },
+			firstSeen,
+			lastSeen,
+			activeDays: days.size,
+			userIds: users.entries().map(([userId]) => userId),
+			eventCounts,
+			duplicates,
 		};
-		this.subjects.set(id, subject);
-		return subject;
 	}
 
 	/** Users of the subject, their traits, and the account traits that fit rules read. */
-	private people(subject: SubjectState) {
+	private people(id: string, userIds: string[]) {
 		const isAccount = this.options.level === 'account';
-		const userIds = isAccount ? subject.users.entries().map(([id]) => id) : [subject.id];
-		const users = userIds.map((id) => this.identity.users.get(id) ?? { id, email: undefined, traits: undefined });
-		const accountId = isAccount ? subject.id : this.identity.accountOfUser(subject.id);
-		return { users, accountId, accountTraits: this.identity.traitsOfAccount(accountId) };
+		if (!isAccount) userIds = [id];
+		const people = userIds.map((userId) => this.identity.users.get(userId) ?? { id: userId, email: undefined, traits: undefined });
+		const accountId = isAccount ? id : this.identity.accountOfUser(id);
+		return { people, accountId, accountTraits: this.identity.traitsOfAccount(accountId) };
 	}
 
-	private features(subject: SubjectState, people = this.people(subject)): SubjectFeatures {
-		const { users, accountTraits } = people;
+	/** Completes the features with the rules that read time since activity, signup and traits. */
+	private summarize(id: string, measured: Measured): SubjectSummary {
+		const { people, accountId, accountTraits } = this.people(id, measured.userIds);
+		const { values, traitValues } = measured.features;
 		const asOf = this.options.asOf;
-		const values = new Array<number>(this.ruleCount);
-		const traitValues = new Array<unknown>(this.ruleCount);
 		for (const rule of this.model.rules) {
 			const i = rule.index;
-			switch (rule.type) {
-				case 'eventCount':
-				case 'everDid':
-					values[i] = subject.counts[i];
-					break;
-				case 'activeDays':
-				case 'distinctUsers':
-					values[i] = subject.distinct[i]?.size ?? 0;
-					break;
-				case 'inactiveDays':
-					values[i] = Math.floor((asOf - subject.lastSeen) / DAY_MS);
-					break;
-				case 'daysSinceSignup': {
-					const signup = signupTime(rule, accountTraits, users, subject.firstSeen);
-					values[i] = Math.floor((asOf - signup) / DAY_MS);
-					break;
-				}
-				case 'trait': {
-					const found = traitMatch(rule, accountTraits, users);
-					values[i] = found.matched ? 1 : 0;
-					traitValues[i] = found.value;
-					break;
-				}
+			if (rule.type === 'inactiveDays') values[i] = Math.floor((asOf - measured.lastSeen) / DAY_MS);
+			else if (rule.type === 'daysSinceSignup') {
+				values[i] = Math.floor((asOf - signupTime(rule, accountTraits, people, measured.firstSeen)) / DAY_MS);
+			} else if (rule.type === 'trait') {
+				const found = traitMatch(rule, accountTraits, people);
+				values[i] = found.matched ? 1 : 0;
+				traitValues[i] = found.value;
 			}
 		}
-		return { values, lastMatch: subject.lastMatch, traitValues };
-	}
-
-	private summarize(subject: SubjectState): SubjectSummary {
-		const { users, accountId, accountTraits } = this.people(subject);
 		const isAccount = this.options.level === 'account';
-		const eventCounts: Record<string, number> = {};
-		const names = this.model.eventNames;
-		subject.eventCounts.forEach((count, index) => {
-			if (count > 0) eventCounts[names[index]] = count;
-		});
 		const accountName = typeof accountTraits?.name === 'string' ? accountTraits.name : undefined;
 		return {
 			level: this.options.level,
-			id: subject.id,
-			name: isAccount ? accountName : users[0]?.email,
+			id,
+			name: isAccount ? accountName : people[0]?.email,
 			accountId,
-			users: users.map((user) => ({ id: user.id, email: user.email })),
-			firstSeen: subject.firstSeen,
-			lastSeen: subject.lastSeen,
-			activeDays: subject.days.size,
-			eventCounts,
+			users: people.map((person) => ({ id: person.id, email: person.email })),
+			firstSeen: measured.firstSeen,
+			lastSeen: measured.lastSeen,
+			activeDays: measured.activeDays,
+			eventCounts: measured.eventCounts,
 		};
 	}
 }
 
-type Person = { id: string; email: string | undefined; traits: Properties | undefined };
-
-/** Signup time from the rule's trait (or the usual signup traits), account first, else the first event seen. */
-function signupTime(rule: CompiledRule, accountTraits: Properties | undefined, users: Person[], firstSeen: number): number {
-	const names = rule.config.trait ? [rule.config.trait] : SIGNUP_TRAITS;
-	for (const name of names) {
-		const fromAccount = parseTimestamp(readPath(accountTraits, name));
-		if (!Number.isNaN(fromAccount)) return fromAccount;
-		let earliest = NaN;
-		for (const user of users) {
-			const fromUser = parseTimestamp(readPath(user.traits, name));
-			if (!Number.isNaN(fromUser) && !(fromUser >= earliest)) earliest = fromUser;
-		}
-		if (!Number.isNaN(earliest)) return earliest;
-	}
-	return firstSeen;
-}
-
-/** A trait rule holds for the account's traits, or (user scope) for any of its users' traits. */
-function traitMatch(
-	rule: CompiledRule,
-	accountTraits: Properties | undefined,
-	users: Person[],
-): { matched: boolean; value: unknown } {
-	const path = rule.config.trait!;
-	const test = rule.traitTest!;
-	if ((rule.config.scope ?? 'account') === 'account') {
-		const value = readPath(accountTraits, path);
-		return { matched: test(value), value };
-	}
-	let seen: unknown;
-	for (const user of users) {
-		const value = path === 'email' ? (readPath(user.traits, path) ?? user.email) : readPath(user.traits, path);
-		if (test(value)) return { matched: true, value };
-		if (seen === undefined) seen = value;
-	}
-	return { matched: false, value: seen };
+function entryTime(log: EventLog, at: number): number {
+	return (log[at + DAY] as number) * DAY_MS + (log[at + MS] as number);
 }

@@ -1,16 +1,9 @@
 /**
- * Distinct values per account, kept small and flat while there are few of them: most accounts
- * have a handful of users, active days and event ids. Texts are compared by a numeric hash first,
- * because comparing against stored strings means a memory fetch per stored string, and that
- * dominated the per-event cost on a million events.
+ * Distinct values of one account, kept in small flat arrays while there are few of them (most
+ * accounts have a handful of users, active days and event ids) and reused from one account to the
+ * next: a Set per account and kind costs several times more memory and time.
  */
 const SMALL_LIMIT = 32;
-
-export function hashText(text: string): number {
-	let hash = 0x811c9dc5;
-	for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
-	return hash | 0;
-}
 
 export class DistinctNumbers {
 	private small: number[] | undefined = [];
@@ -36,35 +29,37 @@ export class DistinctNumbers {
 	get size(): number {
 		return this.small !== undefined ? this.small.length : this.large!.size;
 	}
+
+	/** Empties the set for reuse, keeping its array. */
+	reset(): void {
+		if (this.small !== undefined) this.small.length = 0;
+		else this.small = [];
+		this.large = undefined;
+	}
 }
 
 /** Distinct texts with, for each, the latest time it was seen (users and their last activity; event ids). */
 export class DistinctTexts {
-	private hashes: number[] | undefined = [];
-	private texts: string[] = [];
+	private texts: string[] | undefined = [];
 	private times: number[] = [];
 	private large: Map<string, number> | undefined;
 
 	/** Records the text at a time; false when it was there already. */
 	add(text: string, time = 0): boolean {
-		const hashes = this.hashes;
-		if (hashes !== undefined) {
-			const hash = hashText(text);
-			for (let i = hashes.indexOf(hash); i >= 0; i = hashes.indexOf(hash, i + 1)) {
-				if (this.texts[i] === text) {
-					if (time > this.times[i]) this.times[i] = time;
-					return false;
-				}
+		const texts = this.texts;
+		if (texts !== undefined) {
+			const index = texts.indexOf(text);
+			if (index >= 0) {
+				if (time > this.times[index]) this.times[index] = time;
+				return false;
 			}
-			if (hashes.length < SMALL_LIMIT) {
-				hashes.push(hash);
-				this.texts.push(text);
+			if (texts.length < SMALL_LIMIT) {
+				texts.push(text);
 				this.times.push(time);
 				return true;
 			}
-			this.large = new Map(this.texts.map((known, i) => [known, this.times[i]]));
-			this.hashes = undefined;
-			this.texts = [];
+			this.large = new Map(texts.map((known, i) => [known, this.times[i]]));
+			this.texts = undefined;
 			this.times = [];
 		}
 		const large = this.large!;
@@ -78,12 +73,20 @@ export class DistinctTexts {
 	}
 
 	get size(): number {
-		return this.hashes !== undefined ? this.hashes.length : this.large!.size;
+		return this.texts !== undefined ? this.texts.length : this.large!.size;
+	}
+
+	/** Empties the set for reuse, keeping its arrays. */
+	reset(): void {
+		if (this.texts !== undefined) this.texts.length = 0;
+		else this.texts = [];
+		this.times.length = 0;
+		this.large = undefined;
 	}
 
 	/** [text, latest time] pairs in first-seen order. */
 	entries(): Array<[string, number]> {
-		if (this.hashes !== undefined) return this.texts.map((text, i) => [text, this.times[i]]);
+		if (this.texts !== undefined) return this.texts.map((text, i) => [text, this.times[i]]);
 		return [...this.large!];
 	}
 }

@@ -83,6 +83,13 @@ export interface RuleOutcome {
 
 const round1 = (value: number): number => Math.round(value * 10) / 10;
 
+/** Every result of a batch shares the as-of time: format it once, not once per account. */
+let lastIso = { at: NaN, text: '' };
+function isoOf(at: number): string {
+	if (lastIso.at !== at) lastIso = { at, text: new Date(at).toISOString() };
+	return lastIso.text;
+}
+
 function decayFactor(rule: CompiledRule, lastMatch: number, asOf: number): number {
 	if (rule.decay === undefined || !Number.isFinite(lastMatch)) return 1;
 	const ageDays = Math.max(0, asOf - lastMatch) / DAY_MS;
@@ -90,18 +97,55 @@ function decayFactor(rule: CompiledRule, lastMatch: number, asOf: number): numbe
 	return Math.max(0, 1 - ageDays / rule.decay.days);
 }
 
-export function evaluateRule(rule: CompiledRule, features: SubjectFeatures, asOf: number): RuleOutcome {
-	const value = features.values[rule.index];
-	const actual = features.traitValues[rule.index];
-	const matched = rule.type === 'trait' ? value === 1 : value >= rule.atLeast && value <= rule.atMost;
-	if (!matched) return { rule, matched, value, actual, points: 0, reason: undefined };
+function ruleMatches(rule: CompiledRule, value: number): boolean {
+	return rule.type === 'trait' ? value === 1 : value >= rule.atLeast && value <= rule.atMost;
+}
+
+/** Signed points of a matched rule after cap and decay (negative rules subtract), and the points before decay. */
+function matchedPoints(rule: CompiledRule, value: number, lastMatch: number, asOf: number): { points: number; undecayed: number | undefined } {
 	const base = Math.min(rule.perUnit ? rule.points * value : rule.points, rule.cap);
-	const factor = decayFactor(rule, features.lastMatch[rule.index], asOf);
+	const factor = decayFactor(rule, lastMatch, asOf);
 	const magnitude = round1(base * factor);
 	const points = rule.category === 'negative' ? -Math.abs(magnitude) : magnitude;
 	const undecayed = factor < 1 ? (rule.category === 'negative' ? -Math.abs(base) : base) : undefined;
+	return { points, undecayed };
+}
+
+export function evaluateRule(rule: CompiledRule, features: SubjectFeatures, asOf: number): RuleOutcome {
+	const value = features.values[rule.index];
+	const actual = features.traitValues[rule.index];
+	if (!ruleMatches(rule, value)) return { rule, matched: false, value, actual, points: 0, reason: undefined };
+	const { points, undecayed } = matchedPoints(rule, value, features.lastMatch[rule.index], asOf);
 	const reason = reasonLine(rule.reasonText(value, actual), points, undecayed);
-	return { rule, matched, value, actual, points, reason };
+	return { rule, matched: true, value, actual, points, reason };
+}
+
+export interface ScoreVerdict {
+	score: number;
+	isPql: boolean;
+	tier: string | null;
+}
+
+const CATEGORY_SLOT: Record<RuleCategory, number> = { usage: 0, fit: 1, intent: 2, negative: 3 };
+
+/**
+ * The score alone, without reasons: what a ranking or a threshold check needs. Adds up exactly as
+ * scoreSubject does, so both always agree.
+ */
+export function scoreVerdict(model: CompiledModel, features: SubjectFeatures, asOf: number): ScoreVerdict {
+	const subtotals = [0, 0, 0, 0];
+	let allCriteriaMet = true;
+	for (const rule of model.rules) {
+		const value = features.values[rule.index];
+		const matched = ruleMatches(rule, value);
+		if (matched !== (rule.category !== 'negative')) allCriteriaMet = false;
+		if (!matched) continue;
+		const slot = CATEGORY_SLOT[rule.category];
+		subtotals[slot] = round1(subtotals[slot] + matchedPoints(rule, value, features.lastMatch[rule.index], asOf).points);
+	}
+	const score = round1(subtotals[0] + subtotals[1] + subtotals[2] + subtotals[3]);
+	const isPql = model.config.mode === 'points' ? score >= model.config.threshold : allCriteriaMet;
+	return { score, isPql, tier: tierFor(model, score) };
 }
 
 export function tierFor(model: CompiledModel, score: number): string | null {
@@ -171,7 +215,7 @@ export function scoreSubject(
 		lastSeen: toIso(subject.lastSeen),
 		activeDays: subject.activeDays,
 		eventCounts: subject.eventCounts,
-		asOf: new Date(asOf).toISOString(),
+		asOf: isoOf(asOf),
 		modelVersion: model.version,
 		summary: summaryLine(subject.name ?? subject.id, score, isPql, tier, model, positives),
 	};

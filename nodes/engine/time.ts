@@ -5,8 +5,37 @@ export function utcDay(epochMs: number): number {
 	return Math.floor(epochMs / DAY_MS);
 }
 
+function pad(value: number, width: number): string {
+	return String(value).padStart(width, '0');
+}
+
+/** Civil date of a day count since 1970-01-01 (Howard Hinnant's civil_from_days). */
+function civilFromDays(days: number): [number, number, number] {
+	const z = days + 719468;
+	const era = Math.floor(z / 146097);
+	const dayOfEra = z - era * 146097;
+	const yearOfEra = Math.floor((dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36524) - Math.floor(dayOfEra / 146096)) / 365);
+	const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+	const mp = Math.floor((5 * dayOfYear + 2) / 153);
+	const day = dayOfYear - Math.floor((153 * mp + 2) / 5) + 1;
+	const month = mp < 10 ? mp + 3 : mp - 9;
+	return [yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day];
+}
+
+/** ISO-8601 in UTC, like Date.prototype.toISOString for years 0–9999, several times faster; null for no time. */
 export function toIso(epochMs: number | undefined): string | null {
-	return epochMs === undefined || !Number.isFinite(epochMs) ? null : new Date(epochMs).toISOString();
+	if (epochMs === undefined || !Number.isFinite(epochMs)) return null;
+	const days = Math.floor(epochMs / DAY_MS);
+	const [year, month, day] = civilFromDays(days);
+	if (year < 0 || year > 9999) return new Date(epochMs).toISOString();
+	let ms = epochMs - days * DAY_MS;
+	const hours = Math.floor(ms / 3_600_000);
+	ms -= hours * 3_600_000;
+	const minutes = Math.floor(ms / 60_000);
+	ms -= minutes * 60_000;
+	const seconds = Math.floor(ms / 1000);
+	ms -= seconds * 1000;
+	return `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}T${pad(hours, 2)}:${pad(minutes, 2)}:${pad(seconds, 2)}.${pad(Math.floor(ms), 3)}Z`;
 }
 
 // Epoch numbers below this are taken as seconds (Mixpanel's `time`), above as milliseconds.
