@@ -35,7 +35,7 @@ export type { MeasureState } from './state/measures';
 export type { AccountTraits, PersonState } from './state/people';
 export { KEPT_ACTIVE_DAYS, MAX_EVENT_NAMES, MAX_KEPT_PEOPLE, MIN_KEPT_MATCHES, MIN_KEPT_USERS } from './state/statePlan';
 export { DEDUPE_TTL_MS, type AccountMutation, type AccountUpdate, type StateStore } from './state/store';
-export { MAX_REMEMBERED_EVENTS, MemoryStateStore, SNAPSHOT_FORMAT, type MemoryStoreOptions } from './state/memoryStore';
+export { MAX_REMEMBERED_EVENTS, MAX_REMEMBERED_USERS, MemoryStateStore, SNAPSHOT_FORMAT, type MemoryStoreOptions } from './state/memoryStore';
 export {
 	parseRedisUrl,
 	RedisClient,

@@ -1,4 +1,7 @@
-import { DISPOSABLE_EMAIL_DOMAINS, DISPOSABLE_EMAIL_WILDCARD_DOMAINS } from '../../nodes/engine/data/disposableEmailDomains';
+import {
+	DISPOSABLE_EMAIL_DOMAINS,
+	DISPOSABLE_EMAIL_WILDCARD_DOMAINS,
+} from '../../nodes/engine/data/disposableEmailDomains';
 import { emailDomain, isDisposableEmailDomain, isPersonalEmailDomain } from '../../nodes/engine/data/emailDomains';
 import { FREE_EMAIL_DOMAINS } from '../../nodes/engine/data/freeEmailDomains';
 

@@ -101,7 +101,11 @@ export class CredentialsHelper extends ICredentialsHelper {
 		return { ...values };
 	}
 
-	async updateCredentials(_nodeCredentials: INodeCredentialsDetails, type: string, data: ICredentialDataDecryptedObject): Promise<void> {
+	async updateCredentials(
+		_nodeCredentials: INodeCredentialsDetails,
+		type: string,
+		data: ICredentialDataDecryptedObject,
+	): Promise<void> {
 		this.set(type, data);
 	}
 
@@ -119,15 +123,21 @@ export class CredentialsHelper extends ICredentialsHelper {
 
 	private credentialType(typeName: string): ICredentialType {
 		const type = this.types.get(typeName);
-		if (type === undefined) throw new Error(`Unknown credential type "${typeName}": pass it to new CredentialsHelper([...])`);
+		if (type === undefined) {
+			throw new Error(`Unknown credential type "${typeName}": pass it to new CredentialsHelper([...])`);
+		}
 		return type;
 	}
 }
 
 type Resolve = (value: unknown) => unknown;
 
-/** n8n's generic auth: each entry of headers / qs / body / auth is merged into the request, keys and values resolved. */
-function applyGenericAuth(options: IHttpRequestOptions, properties: IRequestOptionsSimplifiedAuth, resolve: Resolve): IHttpRequestOptions {
+/** n8n's generic auth: headers / qs / body / auth entries are merged into the request, keys and values resolved. */
+function applyGenericAuth(
+	options: IHttpRequestOptions,
+	properties: IRequestOptionsSimplifiedAuth,
+	resolve: Resolve,
+): IHttpRequestOptions {
 	const target = options as unknown as Record<string, IDataObject | undefined>;
 	for (const [section, entries] of Object.entries(properties) as Array<[string, IDataObject]>) {
 		if (typeof entries !== 'object' || entries === null) {
@@ -135,15 +145,25 @@ function applyGenericAuth(options: IHttpRequestOptions, properties: IRequestOpti
 			continue;
 		}
 		const merged: IDataObject = { ...target[section] };
-		for (const [key, value] of Object.entries(entries)) merged[String(resolve(key))] = resolve(value) as IDataObject[string];
+		for (const [key, value] of Object.entries(entries)) {
+			merged[String(resolve(key))] = resolve(value) as IDataObject[string];
+		}
 		target[section] = merged;
 	}
 	return options;
 }
 
-function resolveCredentialValue(value: unknown, credentials: ICredentialDataDecryptedObject, workflow?: Workflow, node?: INode): unknown {
+/** Resolves {{$credentials.x}} expressions the way n8n's own CredentialsHelper does. */
+function resolveCredentialValue(
+	value: unknown,
+	credentials: ICredentialDataDecryptedObject,
+	workflow?: Workflow,
+	node?: INode,
+): unknown {
 	if (!isExpression(value)) return value;
-	if (workflow === undefined || node === undefined) throw new Error(`Cannot resolve ${String(value)} without a workflow and node`);
-	const resolved = workflow.expression.getSimpleParameterValue(node, value, 'internal', { $credentials: credentials }, undefined, '');
-	return resolved ?? '';
+	if (workflow === undefined || node === undefined) {
+		throw new Error(`Cannot resolve ${value} without a workflow and node`);
+	}
+	const additionalKeys = { $credentials: credentials };
+	return workflow.expression.getSimpleParameterValue(node, value, 'internal', additionalKeys, undefined, '') ?? '';
 }

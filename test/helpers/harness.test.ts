@@ -1,11 +1,13 @@
-import { createServer, type IncomingMessage, type Server } from 'http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'http';
 import type { AddressInfo } from 'net';
 import {
 	NodeConnectionTypes,
 	NodeOperationError,
+	type ICredentialDataDecryptedObject,
 	type ICredentialType,
 	type IDataObject,
 	type IExecuteFunctions,
+	type IHttpRequestHelper,
 	type INode,
 	type INodeExecutionData,
 	type INodeType,
@@ -37,7 +39,8 @@ class Doubler implements INodeType {
 				const field = this.getNodeParameter('field', itemIndex) as string;
 				const value = items[itemIndex].json[field];
 				if (typeof value !== 'number') {
-					throw new NodeOperationError(this.getNode(), `"${field}" is not a number: ${JSON.stringify(value)}`, { itemIndex });
+					const message = `"${field}" is not a number: ${JSON.stringify(value)}`;
+					throw new NodeOperationError(this.getNode(), message, { itemIndex });
 				}
 				output.push({ json: { ...items[itemIndex].json, doubled: value * 2 }, pairedItem: { item: itemIndex } });
 			} catch (error) {
@@ -65,33 +68,57 @@ const echoApi: ICredentialType = {
 	},
 };
 
-/** Calls the echo server with the node's credentials and outputs what the server saw. */
-class EchoCaller implements INodeType {
-	description: INodeTypeDescription = {
-		displayName: 'Echo Caller',
-		name: 'echoCaller',
-		group: ['transform'],
-		version: 1,
-		description: 'Test-only: authenticated HTTP call',
-		defaults: { name: 'Echo Caller' },
-		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'echoApi', required: true }],
-		properties: [],
-	};
-
-	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const { baseUrl } = await this.getCredentials<{ baseUrl: string }>('echoApi');
-		const response = (await this.helpers.httpRequestWithAuthentication.call(this, 'echoApi', {
-			method: 'GET',
-			url: `${baseUrl}/echo`,
+const sessionApi: ICredentialType = {
+	name: 'sessionApi',
+	displayName: 'Session API',
+	properties: [
+		{ displayName: 'Base URL', name: 'baseUrl', type: 'string', default: '' },
+		{ displayName: 'Password', name: 'password', type: 'string', typeOptions: { password: true }, default: '' },
+		{ displayName: 'Session Token', name: 'sessionToken', type: 'hidden', typeOptions: { expirable: true }, default: '' },
+	],
+	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
+		const login = (await this.helpers.httpRequest({
+			method: 'POST',
+			url: `${credentials.baseUrl as string}/login`,
+			body: { password: credentials.password },
 			json: true,
-		})) as IDataObject;
-		return [[{ json: response, pairedItem: { item: 0 } }]];
-	}
+		})) as { token: string };
+		return { sessionToken: login.token };
+	},
+	authenticate: {
+		type: 'generic',
+		properties: { headers: { Authorization: '=Bearer {{$credentials.sessionToken}}' } },
+	},
+};
+
+/** Calls the echo server with the node's credentials of one type and outputs what the server saw. */
+function echoCaller(credentialType: string): INodeType {
+	return {
+		description: {
+			displayName: 'Echo Caller',
+			name: `${credentialType}Caller`,
+			group: ['transform'],
+			version: 1,
+			description: 'Test-only: authenticated HTTP call',
+			defaults: { name: 'Echo Caller' },
+			inputs: [NodeConnectionTypes.Main],
+			outputs: [NodeConnectionTypes.Main],
+			credentials: [{ name: credentialType, required: true }],
+			properties: [],
+		},
+		async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+			const { baseUrl } = await this.getCredentials<{ baseUrl: string }>(credentialType);
+			const response = (await this.helpers.httpRequestWithAuthentication.call(this, credentialType, {
+				method: 'GET',
+				url: `${baseUrl}/echo`,
+				json: true,
+			})) as IDataObject;
+			return [[{ json: response, pairedItem: { item: 0 } }]];
+		},
+	};
 }
 
-const nodeTypes = new NodeTypes([new Doubler(), new EchoCaller()]);
+const nodeTypes = new NodeTypes([new Doubler(), echoCaller('echoApi'), echoCaller('sessionApi')]);
 
 function node(name: string, type: string, parameters: INode['parameters'] = {}, extra: Partial<INode> = {}): INode {
 	return { id: name, name, type, typeVersion: 1, position: [0, 0], parameters, ...extra };
@@ -161,7 +188,9 @@ describe('runWorkflow', () => {
 		expect(run.data.resultData.error?.message).toBe('"value" is not a number: "x"');
 		expect(run.data.resultData.lastNodeExecuted).toBe('Double');
 		expect(nodeRun(run, 'Double').error?.message).toBe('"value" is not a number: "x"');
-		expect(() => expectSuccess(run)).toThrow('Workflow run ended with status "error" in node "Double": "value" is not a number: "x"');
+		expect(() => expectSuccess(run)).toThrow(
+			'Workflow run ended with status "error" in node "Double": "value" is not a number: "x"',
+		);
 	});
 
 	test('with continueOnFail the failing item becomes an error item and the run succeeds', async () => {
@@ -188,17 +217,29 @@ describe('runWorkflow', () => {
 describe('CredentialsHelper', () => {
 	let server: Server;
 	let baseUrl: string;
-	const seen: Array<{ url: string | undefined; apiKey: string | undefined }> = [];
+	let seen: IDataObject[] = [];
+
+	function answer(request: IncomingMessage, response: ServerResponse): void {
+		const { method, url, headers } = request;
+		const received = { method, url, apiKey: headers['x-api-key'], authorization: headers.authorization };
+		seen.push(received);
+		response.setHeader('content-type', 'application/json');
+		response.end(JSON.stringify(request.url === '/login' ? { token: `token-${seen.length}` } : received));
+	}
+
+	const callerNode = (credentialType: string) => {
+		const credentials = { [credentialType]: { id: '1', name: 'Test' } };
+		return node('Call', `n8n-nodes-pql.${credentialType}Caller`, {}, { credentials });
+	};
 
 	beforeAll(async () => {
-		server = createServer((request: IncomingMessage, response) => {
-			const received = { url: request.url, apiKey: request.headers['x-api-key'] as string | undefined };
-			seen.push(received);
-			response.setHeader('content-type', 'application/json');
-			response.end(JSON.stringify(received));
-		});
+		server = createServer(answer);
 		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 		baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+	});
+
+	beforeEach(() => {
+		seen = [];
 	});
 
 	afterAll(async () => {
@@ -207,19 +248,32 @@ describe('CredentialsHelper', () => {
 
 	test('httpRequestWithAuthentication applies the credential type’s generic auth', async () => {
 		const credentials = new CredentialsHelper([echoApi], { echoApi: { baseUrl, apiKey: 'secret-123' } });
-		const caller = node('Call', 'n8n-nodes-pql.echoCaller', {}, { credentials: { echoApi: { id: '1', name: 'Echo' } } });
-		const run = await runWorkflow(chain(trigger, caller), { nodeTypes, credentials });
+		const run = await runWorkflow(chain(trigger, callerNode('echoApi')), { nodeTypes, credentials });
 
 		expectSuccess(run);
-		expect(outputItems(run, 'Call')).toEqual([{ url: '/echo?workspace=test-workspace', apiKey: 'secret-123' }]);
-		expect(seen).toEqual([{ url: '/echo?workspace=test-workspace', apiKey: 'secret-123' }]);
+		const expected = { method: 'GET', url: '/echo?workspace=test-workspace', apiKey: 'secret-123' };
+		expect(outputItems(run, 'Call')).toEqual([expected]);
+		expect(seen).toEqual([expected]);
+	});
+
+	test('preAuthentication fills an empty expirable token before the request', async () => {
+		const sessionData = { baseUrl, password: 'pw', sessionToken: '' };
+		const credentials = new CredentialsHelper([sessionApi], { sessionApi: sessionData });
+		const run = await runWorkflow(chain(trigger, callerNode('sessionApi')), { nodeTypes, credentials });
+
+		expectSuccess(run);
+		expect(seen).toEqual([
+			{ method: 'POST', url: '/login' },
+			{ method: 'GET', url: '/echo', authorization: 'Bearer token-1' },
+		]);
 	});
 
 	test('a missing credential fails the node with a clear message', async () => {
-		const caller = node('Call', 'n8n-nodes-pql.echoCaller', {}, { credentials: { echoApi: { id: '1', name: 'Echo' } } });
-		const run = await runWorkflow(chain(trigger, caller), { nodeTypes, credentials: new CredentialsHelper([echoApi]) });
+		const credentials = new CredentialsHelper([echoApi]);
+		const run = await runWorkflow(chain(trigger, callerNode('echoApi')), { nodeTypes, credentials });
 
 		expect(run.status).toBe('error');
 		expect(run.data.resultData.error?.message).toBe('No test credentials of type "echoApi"');
+		expect(seen).toEqual([]);
 	});
 });

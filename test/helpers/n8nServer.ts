@@ -176,21 +176,34 @@ function tailOf(file: string, lines = 60): string {
 	}
 }
 
-// Kill any instance still running when this process exits (jest timeout, ctrl-C, crash).
+// Kill any instance still running when this process exits (jest worker end, crash, ctrl-C):
+// n8n runs in its own process group, so a terminal's ctrl-C would not reach it.
 const running = new Set<ChildProcess>();
+const foldersToRemove = new Set<string>();
 let exitHookInstalled = false;
+function killAllRunning() {
+	for (const child of running) {
+		try {
+			process.kill(-child.pid!, 'SIGKILL');
+		} catch {
+			/* already gone */
+		}
+	}
+	running.clear();
+	for (const dir of foldersToRemove) fs.rmSync(dir, { recursive: true, force: true });
+	foldersToRemove.clear();
+}
 function installExitHook() {
 	if (exitHookInstalled) return;
 	exitHookInstalled = true;
-	process.on('exit', () => {
-		for (const child of running) {
-			try {
-				process.kill(-child.pid!, 'SIGKILL');
-			} catch {
-				/* already gone */
-			}
-		}
-	});
+	process.on('exit', killAllRunning);
+	for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+		process.once(sig, () => {
+			killAllRunning();
+			// if nobody else handles it, re-raise: our handler is gone, so the default (exit) applies
+			if (process.listenerCount(sig) === 0) process.kill(process.pid, sig);
+		});
+	}
 }
 
 function installTarball(userFolder: string, tarball: string): void {
@@ -232,8 +245,10 @@ function baseEnv(): Record<string, string> {
 	const env: Record<string, string> = {};
 	for (const [k, v] of Object.entries(process.env)) {
 		if (v === undefined) continue;
-		// Don't leak the caller's node/ts-node/jest/npm settings or n8n config into n8n.
-		if (/^(NODE_OPTIONS|NODE_PATH|TS_NODE_|JEST_|npm_|N8N_|DB_|EXECUTIONS_|QUEUE_|WEBHOOK_URL|GENERIC_TIMEZONE)/.test(k))
+		// Don't leak the caller's node/ts-node/jest/npm settings or n8n config into n8n. NODE_ENV
+		// above all: jest sets it to `test`, and n8n then runs in its own unit-test mode (it exits
+		// at boot with code 1 and no message).
+		if (/^(NODE_ENV|NODE_OPTIONS|NODE_PATH|TS_NODE_|JEST_|npm_|N8N_|DB_|EXECUTIONS_|QUEUE_|WEBHOOK_URL|GENERIC_TIMEZONE)/.test(k))
 			continue;
 		env[k] = v;
 	}
@@ -254,6 +269,7 @@ export async function startN8n(options: StartN8nOptions = {}): Promise<N8nInstan
 	const baseUrl = `http://127.0.0.1:${port}`;
 	const startTimeoutMs = options.startTimeoutMs ?? 120000;
 	const keep = options.keepUserFolder || process.env.N8N_E2E_KEEP === '1';
+	if (!keep) foldersToRemove.add(userFolder);
 
 	const tmpDir = path.join(userFolder, 'tmp');
 	fs.mkdirSync(tmpDir);
@@ -429,7 +445,12 @@ export async function startN8n(options: StartN8nOptions = {}): Promise<N8nInstan
 			}
 		};
 		kill('SIGTERM'); // graceful: n8n stops triggers, saves state, waits ≤ N8N_GRACEFUL_SHUTDOWN_TIMEOUT
-		const timedOut = await Promise.race([gone.then(() => false), sleep(20000).then(() => true)]);
+		let timer: NodeJS.Timeout | undefined;
+		const timedOut = await Promise.race([
+			gone.then(() => false),
+			new Promise<boolean>((r) => (timer = setTimeout(() => r(true), 20000))),
+		]);
+		clearTimeout(timer);
 		if (timedOut) {
 			kill('SIGKILL');
 			await gone;
@@ -445,6 +466,7 @@ export async function startN8n(options: StartN8nOptions = {}): Promise<N8nInstan
 	} catch (e) {
 		await stopProcess();
 		if (!keep) fs.rmSync(userFolder, { recursive: true, force: true });
+		foldersToRemove.delete(userFolder);
 		throw e;
 	}
 
@@ -527,6 +549,7 @@ export async function startN8n(options: StartN8nOptions = {}): Promise<N8nInstan
 		async stop() {
 			await stopProcess();
 			if (!keep) fs.rmSync(userFolder, { recursive: true, force: true });
+			foldersToRemove.delete(userFolder);
 		},
 
 		logTail(lines = 60) {

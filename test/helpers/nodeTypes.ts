@@ -8,6 +8,8 @@ import {
 	type INodeType,
 	type INodeTypeDescription,
 	type INodeTypes,
+	type ITriggerFunctions,
+	type ITriggerResponse,
 	type IVersionedNodeType,
 } from 'n8n-workflow';
 
@@ -43,7 +45,9 @@ export class NodeTypes implements INodeTypes {
 
 	getByName(nodeType: string): AnyNodeType {
 		const node = this.types.get(nodeType);
-		if (node === undefined) throw new Error(`Unknown node type "${nodeType}"; known: ${[...this.types.keys()].join(', ')}`);
+		if (node === undefined) {
+			throw new Error(`Unknown node type "${nodeType}"; known: ${[...this.types.keys()].join(', ')}`);
+		}
 		return node;
 	}
 
@@ -52,7 +56,8 @@ export class NodeTypes implements INodeTypes {
 	}
 
 	getKnownTypes(): IDataObject {
-		return Object.fromEntries([...this.types.keys()].map((typeName) => [typeName, { className: typeName, sourcePath: '' }]));
+		const known = [...this.types.keys()].map((typeName) => [typeName, { className: typeName, sourcePath: '' }]);
+		return Object.fromEntries(known);
 	}
 }
 
@@ -68,7 +73,7 @@ function testNodeDescription(name: string, displayName: string): Omit<INodeTypeD
 	};
 }
 
-/** Stands in for n8n's Manual Trigger: a start node that emits one empty item. */
+/** Stands in for n8n's Manual Trigger: emits one empty item when the workflow is run. */
 class ManualTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		...testNodeDescription('manualTrigger', 'Manual Trigger'),
@@ -77,8 +82,8 @@ class ManualTrigger implements INodeType {
 		properties: [],
 	};
 
-	async execute(): Promise<INodeExecutionData[][]> {
-		return [[{ json: {} }]];
+	async trigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
+		return { manualTriggerFunction: async () => this.emit([[{ json: {} }]]) };
 	}
 }
 

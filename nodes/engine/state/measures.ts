@@ -1,0 +1,224 @@
+import { utcDay } from '../time';
+
+/**
+ * What one event rule keeps between events, as plain JSON. Every shape is bounded: windowed
+ * shapes drop what aged out of the window, and lists keep at most the `keep` most recent entries
+ * (sorted by time ascending, so the most recent sit at the end; per-day lists are bounded by
+ * their window already).
+ */
+
+/** eventCount / everDid with a window: the matching events' timestamps. */
+export interface RecentMatches {
+	kind: 'recentMatches';
+	times: number[];
+}
+
+/** eventCount / everDid over all time: a running count. */
+export interface MatchTotal {
+	kind: 'matchTotal';
+	count: number;
+	last: number;
+}
+
+/** activeDays with a window: per distinct UTC day, the latest matching event (a day counts while that event is in the window). */
+export interface RecentDays {
+	kind: 'recentDays';
+	latest: number[];
+}
+
+/**
+ * activeDays over all time (and the account's own active-day count): a running count of distinct
+ * UTC days, with the most recent `keep` days listed so that repeated and late events are not counted
+ * twice. `first` is the earliest day counted: a late event before it is always a new day.
+ */
+export interface DayTally {
+	kind: 'dayTally';
+	count: number;
+	first: number;
+	last: number;
+	days: number[];
+}
+
+/** distinctUsers, with a window (recentUsers) or over all time (userTally): [userId, latest matching event], by time. */
+export interface UserList {
+	kind: 'recentUsers' | 'userTally';
+	users: Array<[string, number]>;
+}
+
+export type MeasureState = RecentMatches | MatchTotal | RecentDays | DayTally | UserList;
+
+/** Measure states that hold all-time facts, which no window will ever empty. */
+export function holdsAllTimeFacts(state: MeasureState): boolean {
+	if (state.kind === 'matchTotal' || state.kind === 'dayTally') return state.count > 0;
+	return state.kind === 'userTally' && state.users.length > 0;
+}
+
+/** First index whose value is ≥ x (values sorted ascending). */
+function lowerBound(values: readonly number[], x: number): number {
+	let lo = 0;
+	let hi = values.length;
+	while (lo < hi) {
+		const mid = (lo + hi) >>> 1;
+		if (values[mid] < x) lo = mid + 1;
+		else hi = mid;
+	}
+	return lo;
+}
+
+/** First index whose UTC day is ≥ day (times sorted ascending). */
+function lowerBoundDay(times: readonly number[], day: number): number {
+	let lo = 0;
+	let hi = times.length;
+	while (lo < hi) {
+		const mid = (lo + hi) >>> 1;
+		if (utcDay(times[mid]) < day) lo = mid + 1;
+		else hi = mid;
+	}
+	return lo;
+}
+
+/** First index whose value is > x. */
+function upperBound(values: readonly number[], x: number): number {
+	let lo = 0;
+	let hi = values.length;
+	while (lo < hi) {
+		const mid = (lo + hi) >>> 1;
+		if (values[mid] <= x) lo = mid + 1;
+		else hi = mid;
+	}
+	return lo;
+}
+
+function keepNewest<T>(list: T[], keep: number): void {
+	if (list.length > keep) list.splice(0, list.length - keep);
+}
+
+function insertSorted(times: number[], time: number): void {
+	if (times.length === 0 || time >= times[times.length - 1]) times.push(time);
+	else times.splice(upperBound(times, time), 0, time);
+}
+
+export function addRecentMatch(state: RecentMatches | undefined, time: number, keep: number): RecentMatches {
+	const matches = state ?? { kind: 'recentMatches', times: [] };
+	insertSorted(matches.times, time);
+	keepNewest(matches.times, keep);
+	return matches;
+}
+
+export function addMatchToTotal(state: MatchTotal | undefined, time: number): MatchTotal {
+	if (state === undefined) return { kind: 'matchTotal', count: 1, last: time };
+	state.count++;
+	if (time > state.last) state.last = time;
+	return state;
+}
+
+export function addRecentDay(state: RecentDays | undefined, time: number): RecentDays {
+	const days = state ?? { kind: 'recentDays', latest: [] };
+	const latest = days.latest;
+	const day = utcDay(time);
+	const at = lowerBoundDay(latest, day);
+	if (at < latest.length && utcDay(latest[at]) === day) {
+		if (time > latest[at]) latest[at] = time;
+	} else latest.splice(at, 0, time);
+	return days;
+}
+
+export function addDayToTally(state: DayTally | undefined, time: number, keep: number): DayTally {
+	const day = utcDay(time);
+	if (state === undefined) return { kind: 'dayTally', count: 1, first: day, last: time, days: [day] };
+	if (time > state.last) state.last = time;
+	const days = state.days;
+	const at = lowerBound(days, day);
+	if (at < days.length && days[at] === day) return state;
+	const complete = days.length === state.count;
+	if (day < state.first) {
+		state.count++;
+		state.first = day;
+		if (complete) days.unshift(day);
+	} else if (complete || at > 0) {
+		// Known to be new: the list holds every day from its first entry on.
+		state.count++;
+		days.splice(at, 0, day);
+	}
+	// else: a late event between the first day counted and the oldest day still listed, counted once already or not:
+	// assumed counted. Exact whenever events arrive in order or the account has at most `keep` active days.
+	keepNewest(days, keep);
+	return state;
+}
+
+export function addUser(state: UserList | undefined, kind: UserList['kind'], userId: string, time: number, keep: number): UserList {
+	const list = state ?? { kind, users: [] };
+	const users = list.users;
+	const known = users.findIndex((entry) => entry[0] === userId);
+	if (known >= 0) {
+		if (users[known][1] >= time) return list;
+		users.splice(known, 1);
+	}
+	let at = users.length;
+	while (at > 0 && users[at - 1][1] > time) at--;
+	users.splice(at, 0, [userId, time]);
+	keepNewest(users, keep);
+	return list;
+}
+
+/** Drops what is older than `horizon` (the earliest time any window can still reach). */
+export function pruneMeasure(state: MeasureState, horizon: number): void {
+	switch (state.kind) {
+		case 'recentMatches':
+			return dropBefore(state.times, horizon);
+		case 'recentDays':
+			return dropBefore(state.latest, horizon);
+		case 'recentUsers': {
+			const users = state.users;
+			let drop = 0;
+			while (drop < users.length && users[drop][1] < horizon) drop++;
+			if (drop > 0) users.splice(0, drop);
+			return;
+		}
+		default:
+			return;
+	}
+}
+
+function dropBefore(times: number[], horizon: number): void {
+	if (times.length === 0 || times[0] >= horizon) return;
+	times.splice(0, lowerBound(times, horizon));
+}
+
+export interface MeasuredValue {
+	value: number;
+	/** The latest counted event, NaN when none: the age decay works on. */
+	lastMatch: number;
+}
+
+/** The rule's measured value for the window [start, asOf] (start = −Infinity for all time). */
+export function measureValue(state: MeasureState | undefined, start: number, asOf: number): MeasuredValue {
+	if (state === undefined) return { value: 0, lastMatch: NaN };
+	switch (state.kind) {
+		case 'matchTotal':
+		case 'dayTally':
+			return { value: state.count, lastMatch: state.count > 0 ? state.last : NaN };
+		case 'recentMatches':
+			return countBetween(state.times, start, asOf);
+		case 'recentDays':
+			return countBetween(state.latest, start, asOf);
+		case 'recentUsers':
+		case 'userTally': {
+			let value = 0;
+			let lastMatch = NaN;
+			for (const [, time] of state.users) {
+				if (time < start || time > asOf) continue;
+				value++;
+				lastMatch = time;
+			}
+			return { value, lastMatch };
+		}
+	}
+}
+
+function countBetween(times: readonly number[], start: number, end: number): MeasuredValue {
+	const from = lowerBound(times, start);
+	const to = upperBound(times, end);
+	const value = Math.max(0, to - from);
+	return { value, lastMatch: value > 0 ? times[to - 1] : NaN };
+}
