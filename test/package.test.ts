@@ -36,13 +36,15 @@ describe('the npm package', () => {
 			expect(files).toContain(path);
 			// n8n loads the class named like the file from it.
 			const className = path.split('/').pop()!.split('.')[0];
-			const loaded = require(join(root, path)) as Record<string, new () => { description: { icon?: unknown } }>;
+			const loaded = require(join(root, path)) as Record<string, new () => { description?: { icon?: unknown }; icon?: unknown }>;
 			expect(typeof loaded[className]).toBe('function');
-			const icon = new loaded[className]().description.icon as { light: string; dark: string } | undefined;
-			if (icon) {
-				for (const file of [icon.light, icon.dark]) {
-					expect(existsSync(join(root, path, '..', file.replace('file:', '')))).toBe(true);
-				}
+			const instance = new loaded[className]();
+			// Nodes carry their icon in the description, credentials on the class.
+			const icon = (instance.description?.icon ?? instance.icon) as { light: string; dark: string };
+			for (const file of [icon.light, icon.dark]) {
+				const iconPath = join(root, path, '..', file.replace('file:', ''));
+				expect(existsSync(iconPath)).toBe(true);
+				expect(files).toContain(iconPath.slice(root.length + 1));
 			}
 		}
 	});

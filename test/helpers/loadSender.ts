@@ -1,0 +1,84 @@
+/**
+ * Sends many HTTP POSTs over a fixed number of concurrent keep-alive connections, and measures
+ * them. Used by the concurrency e2e test and tools/bench/trigger.ts. Loopback only; bounded by the
+ * request count and a per-request timeout.
+ */
+import * as http from 'http';
+import { httpRequest } from './n8nServer';
+
+export interface PreparedRequest {
+	url: string;
+	headers: Record<string, string>;
+	body: string | Buffer;
+}
+
+export interface SentRequest {
+	status: number;
+	body: string;
+	ms: number;
+	/** Network error or timeout (status 0). */
+	error?: string;
+}
+
+export interface LoadReport {
+	/** In request order. */
+	results: SentRequest[];
+	seconds: number;
+	perSecond: number;
+	p50: number;
+	p99: number;
+	/** Requests without the expected status (default 200) or with a network error. */
+	failed: number;
+	firstFailure?: string;
+}
+
+function percentile(sorted: number[], p: number): number {
+	if (sorted.length === 0) return NaN;
+	return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+}
+
+export async function sendConcurrently(
+	count: number,
+	requestAt: (index: number) => PreparedRequest,
+	options: { concurrency: number; timeoutMs?: number; expectStatus?: number },
+): Promise<LoadReport> {
+	const agent = new http.Agent({ keepAlive: true, maxSockets: options.concurrency });
+	const results = new Array<SentRequest>(count);
+	let next = 0;
+	const sender = async () => {
+		while (next < count) {
+			const index = next++;
+			const request = requestAt(index);
+			const started = process.hrtime.bigint();
+			try {
+				const response = await httpRequest(request.url, {
+					method: 'POST',
+					headers: request.headers,
+					body: request.body,
+					agent,
+					timeoutMs: options.timeoutMs ?? 60_000,
+				});
+				results[index] = { status: response.status, body: response.body, ms: Number(process.hrtime.bigint() - started) / 1e6 };
+			} catch (error) {
+				results[index] = { status: 0, body: '', ms: Number(process.hrtime.bigint() - started) / 1e6, error: (error as Error).message };
+			}
+		}
+	};
+	const started = process.hrtime.bigint();
+	await Promise.all(Array.from({ length: Math.min(options.concurrency, count) }, sender));
+	const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+	agent.destroy();
+	const latencies = results.map((result) => result.ms).sort((a, b) => a - b);
+	const expected = options.expectStatus ?? 200;
+	const failures = results.filter((result) => result.status !== expected);
+	const first = failures[0];
+	return {
+		results,
+		seconds,
+		perSecond: count / seconds,
+		p50: percentile(latencies, 0.5),
+		p99: percentile(latencies, 0.99),
+		failed: failures.length,
+		firstFailure: first ? (first.error ?? `${first.status} ${first.body.slice(0, 300)}`) : undefined,
+	};
+}

@@ -1,0 +1,119 @@
+/**
+ * The template workflow workflows/pql-threshold-trigger-to-http.json (PQL Threshold Trigger →
+ * HTTP Request), deployed into a real n8n with the trigger's parameters, credentials and the HTTP
+ * Request node's URL of a test's choosing; and what the tests read back (saved state, executions).
+ */
+import { randomUUID } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import type { AccountState } from '../../nodes/engine/state/accountState';
+import { REPO_ROOT, type N8nExecution, type N8nInstance } from './n8nServer';
+
+export const TEMPLATE_FILE = path.join(REPO_ROOT, 'workflows', 'pql-threshold-trigger-to-http.json');
+export const TRIGGER_NODE_NAME = 'PQL Threshold Trigger';
+const HTTP_NODE_NAME = 'Send PQL to CRM';
+/** The trigger's webhook description path (not isFullPath). */
+export const TRIGGER_WEBHOOK_PATH = 'pql-events';
+
+export interface CredentialRef {
+	id: string;
+	name: string;
+}
+
+interface WorkflowNode {
+	id: string;
+	name: string;
+	type: string;
+	webhookId?: string;
+	parameters: Record<string, unknown>;
+	credentials?: Record<string, CredentialRef>;
+	[key: string]: unknown;
+}
+
+interface WorkflowJson {
+	name: string;
+	nodes: WorkflowNode[];
+	connections: Record<string, unknown>;
+	settings?: Record<string, unknown>;
+}
+
+export interface TriggerWorkflowOptions {
+	name: string;
+	/** Merged over the template's trigger parameters. */
+	parameters: Record<string, unknown>;
+	/** Credential type → credential; replaces the template's credentials. */
+	credentials?: Record<string, CredentialRef>;
+	/** Where the HTTP Request node POSTs each fired item. */
+	sinkUrl: string;
+}
+
+export interface DeployedTrigger {
+	workflowId: string;
+	webhookId: string;
+	/** The trigger's production URL. */
+	url: string;
+}
+
+/** Creates a credential through n8n's public API (POST /api/v1/credentials). */
+export async function createCredential(n8n: N8nInstance, type: string, name: string, data: Record<string, unknown>): Promise<CredentialRef> {
+	const created = (await n8n.api('POST', '/api/v1/credentials', { name, type, data })) as { id: string; name: string };
+	return { id: created.id, name: created.name };
+}
+
+/** The template with this test's trigger settings, a fresh webhook id and the sink as HTTP target. */
+export function triggerToHttpWorkflow(options: TriggerWorkflowOptions): { workflow: WorkflowJson; webhookId: string } {
+	const template = JSON.parse(fs.readFileSync(TEMPLATE_FILE, 'utf8')) as WorkflowJson;
+	const webhookId = randomUUID();
+	const nodes = template.nodes.map((node): WorkflowNode => {
+		if (node.name === TRIGGER_NODE_NAME) {
+			const { credentials: _templateCredentials, ...rest } = node;
+			return {
+				...rest,
+				webhookId,
+				parameters: { ...node.parameters, ...options.parameters },
+				...(options.credentials ? { credentials: options.credentials } : {}),
+			};
+		}
+		if (node.name === HTTP_NODE_NAME) return { ...node, parameters: { ...node.parameters, url: options.sinkUrl } };
+		return node;
+	});
+	return { workflow: { ...template, name: options.name, nodes }, webhookId };
+}
+
+/** Imports and activates the workflow; returns its id and the trigger's production URL. */
+export async function deployTriggerWorkflow(n8n: N8nInstance, options: TriggerWorkflowOptions): Promise<DeployedTrigger> {
+	const { workflow, webhookId } = triggerToHttpWorkflow(options);
+	const workflowId = await n8n.importWorkflow(workflow);
+	await n8n.activateWorkflow(workflowId);
+	const webhookPath = n8n.webhookPath(workflowId, { name: TRIGGER_NODE_NAME, webhookId }, TRIGGER_WEBHOOK_PATH);
+	return { workflowId, webhookId, url: `${n8n.baseUrl}/webhook/${webhookPath}` };
+}
+
+export interface SavedPqlState {
+	savedAt: number;
+	accounts: AccountState[];
+	seen: Array<[string, number]>;
+	users?: Array<[string, string]>;
+}
+
+/** The built-in store's snapshot in the workflow's static data (undefined before the first save). */
+export async function readSavedState(n8n: N8nInstance, workflowId: string): Promise<SavedPqlState | undefined> {
+	const workflow = await n8n.getWorkflow(workflowId);
+	const staticData = (workflow.staticData ?? {}) as Record<string, Record<string, unknown> | undefined>;
+	const saved = staticData[`node:${TRIGGER_NODE_NAME}`]?.pqlState;
+	return typeof saved === 'string' ? (JSON.parse(saved) as SavedPqlState) : undefined;
+}
+
+/** Waits until the workflow has at least `atLeast` executions and none is still running. */
+export async function settledExecutions(n8n: N8nInstance, workflowId: string, atLeast: number, timeoutMs = 60_000): Promise<N8nExecution[]> {
+	const started = Date.now();
+	for (;;) {
+		const executions = await n8n.listExecutions(workflowId);
+		const running = executions.filter((execution) => !execution.finished && execution.stoppedAt === null);
+		if (executions.length >= atLeast && running.length === 0) return executions;
+		if (Date.now() - started > timeoutMs) {
+			throw new Error(`workflow ${workflowId}: ${executions.length} executions (${running.length} running) after ${timeoutMs} ms, expected ≥ ${atLeast}`);
+		}
+		await new Promise((resolve) => setTimeout(resolve, 200));
+	}
+}
