@@ -73,7 +73,9 @@ export class EventAggregator {
 	/** Per rule: the earliest timestamp its window accepts. */
 	private readonly windowStart: number[];
 	private readonly scratch: {
-		ids: DistinctTexts;
+		ids: string[];
+		idPrints: number[];
+		idSet: Set<string> | undefined;
 		days: DistinctNumbers;
 		users: DistinctTexts;
 		distinct: Array<DistinctNumbers | DistinctTexts | undefined>;
@@ -88,7 +90,9 @@ export class EventAggregator {
 		this.entrySize = options.trackOrigins ? 7 : 6;
 		this.windowStart = model.rules.map((rule) => options.asOf - rule.windowMs);
 		this.scratch = {
-			ids: new DistinctTexts(),
+			ids: [],
+			idPrints: [],
+			idSet: undefined,
 			days: new DistinctNumbers(),
 			users: new DistinctTexts(),
 			distinct: model.rules.map((rule) =>
@@ -196,8 +200,10 @@ export class EventAggregator {
 		const ruleCount = model.rules.length;
 		const counts = new Array<number>(ruleCount).fill(0);
 		const lastMatch = new Array<number>(ruleCount).fill(-Infinity);
-		const { ids, days, users, distinct, slotCounts } = scratch;
-		ids.reset();
+		const { days, users, distinct, slotCounts } = scratch;
+		scratch.ids.length = 0;
+		scratch.idPrints.length = 0;
+		scratch.idSet = undefined;
 		days.reset();
 		users.reset();
 		for (const set of distinct) set?.reset();
@@ -206,13 +212,13 @@ export class EventAggregator {
 		let lastSeen = -Infinity;
 		let duplicates = 0;
 		for (let at = 0; at < log.length; at += entrySize) {
+			const day = log[at + DAY] as number;
+			const timestamp = entryTime(log, at);
 			const id = log[at + ID] as string | undefined;
-			if (id !== undefined && !ids.add(id)) {
+			if (id !== undefined && isRepeat(scratch, id)) {
 				duplicates++;
 				continue;
 			}
-			const day = log[at + DAY] as number;
-			const timestamp = entryTime(log, at);
 			const userId = log[at + USER] as string | undefined;
 			const slot = model.eventSlot(log[at + NAME] as string);
 			if (timestamp < firstSeen) firstSeen = timestamp;
@@ -291,6 +297,32 @@ export class EventAggregator {
 			eventCounts: measured.eventCounts,
 		};
 	}
+}
+
+/** Past this many ids per subject, a Set beats scanning. */
+const ID_SCAN_LIMIT = 64;
+
+/** A cheap numeric fingerprint of an id (length and last characters), so most comparisons are of numbers. */
+function idFingerprint(id: string): number {
+	const length = id.length;
+	return length === 0 ? 0 : (length << 16) ^ (id.charCodeAt(length - 1) << 8) ^ (length > 1 ? id.charCodeAt(length - 2) : 0);
+}
+
+/** Whether an event id was already counted for this subject (a Segment retry); remembers it otherwise. */
+function isRepeat(scratch: { ids: string[]; idPrints: number[]; idSet: Set<string> | undefined }, id: string): boolean {
+	const { ids, idPrints } = scratch;
+	if (scratch.idSet !== undefined) {
+		const before = scratch.idSet.size;
+		return scratch.idSet.add(id).size === before;
+	}
+	const print = idFingerprint(id);
+	for (let i = idPrints.indexOf(print); i >= 0; i = idPrints.indexOf(print, i + 1)) {
+		if (ids[i] === id) return true;
+	}
+	ids.push(id);
+	idPrints.push(print);
+	if (ids.length > ID_SCAN_LIMIT) scratch.idSet = new Set(ids);
+	return false;
 }
 
 function entryTime(log: EventLog, at: number): number {

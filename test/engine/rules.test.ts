@@ -1,3 +1,5 @@
+import { EventAggregator } from '../../nodes/engine/aggregate';
+import { normalizeEvent } from '../../nodes/engine/events';
 import { compileModel } from '../../nodes/engine/rules/compile';
 import { RuleValidationError } from '../../nodes/engine/rules/validate';
 import { DAY_MS } from '../../nodes/engine/time';
@@ -338,5 +340,25 @@ describe('model validation', () => {
 		const a = compileModel({ rules: [rule] }).version;
 		expect(compileModel({ rules: [{ points: 1, type: 'everDid', category: 'usage', name: 'x' }] }).version).toBe(a);
 		expect(compileModel({ rules: [{ ...rule, points: 2 }] }).version).not.toBe(a);
+	});
+});
+
+describe('dedupe at scale', () => {
+	test('repeats are found among many events of one account, whatever their timestamps', () => {
+		const model = oneRule({ type: 'eventCount', event: 'x' });
+		const events = repeat(200, (n) => ({ id: `e-${n % 150}`, userId: 'a', accountId: 'acme', event: 'x', timestamp: daysAgo(n % 7, n) }));
+		const { get, stats } = scoreAll(model, events);
+		expect(get('acme').eventCounts).toEqual({ x: 150 });
+		expect(stats.duplicates).toBe(50);
+	});
+
+	test('verdicts (scores without reasons) agree with the full results', () => {
+		const model = oneRule({ type: 'eventCount', event: 'x', pointsPer: 'unit', points: 2, cap: 9 });
+		const events = repeat(30, (n) => ({ userId: `u${n % 3}`, accountId: `acct-${n % 4}`, event: 'x', timestamp: daysAgo(n % 5) }));
+		const aggregator = new EventAggregator(compileModel(model), { asOf: AS_OF, level: 'account' });
+		for (const raw of events) aggregator.add(normalizeEvent(raw, 'auto'));
+		const verdicts = aggregator.verdicts().map(({ id, score, tier, isPql }) => ({ id, score, tier, isPql }));
+		expect(verdicts).toEqual(scoreAll(model, events).results.map(({ id, score, tier, isPql }) => ({ id, score, tier, isPql })));
+		expect(verdicts.map((verdict) => verdict.score)).toEqual([9, 9, 9, 9]);
 	});
 });
