@@ -1,4 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
+import { accountFromOption, accountGroupTypeOption, eventFormatProperty } from '../shared/eventOptions.properties';
 import { scoringModelProperties } from '../shared/scoringModel.properties';
 
 export const pqlScoreProperties: INodeProperties[] = [
@@ -22,20 +23,7 @@ export const pqlScoreProperties: INodeProperties[] = [
 		hint: 'For items from a Webhook node, use body',
 		displayOptions: { show: { inputMode: ['events'] } },
 	},
-	{
-		displayName: 'Event Format',
-		name: 'source',
-		type: 'options',
-		default: 'auto',
-		options: [
-			{ name: 'Detect Automatically', value: 'auto' },
-			{ name: 'Flat Events ({userId, accountId, event, timestamp})', value: 'generic' },
-			{ name: 'Mixpanel Export', value: 'mixpanel' },
-			{ name: 'PostHog', value: 'posthog', description: 'Webhook destination bodies or raw events' },
-			{ name: 'Segment', value: 'segment', description: 'Track, identify, group and page calls' },
-		],
-		displayOptions: { show: { inputMode: ['events'] } },
-	},
+	{ ...eventFormatProperty(), displayOptions: { show: { inputMode: ['events'] } } },
 	{
 		displayName: 'Score Per',
 		name: 'level',
@@ -64,25 +52,8 @@ export const pqlScoreProperties: INodeProperties[] = [
 		placeholder: 'Add Option',
 		default: {},
 		options: [
-			{
-				displayName: 'Account From',
-				name: 'accountFrom',
-				type: 'options',
-				default: 'groupOrEmailDomain',
-				options: [
-					{ name: 'Group, Else Company E-Mail Domain', value: 'groupOrEmailDomain' },
-					{ name: 'Group Only', value: 'group', description: 'PostHog group or Segment groupId' },
-					{ name: 'Company E-Mail Domain Only', value: 'emailDomain', description: 'Personal and disposable domains never form an account' },
-				],
-			},
-			{
-				displayName: 'PostHog Group Type',
-				name: 'accountGroupType',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. company',
-				description: 'The PostHog group type that is your account; empty = the first group on the event. For Mixpanel: the property holding the account ID.',
-			},
+			accountFromOption,
+			accountGroupTypeOption,
 			{
 				displayName: 'Score As Of',
 				name: 'asOf',

@@ -1,4 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
+import { accountFromOption, accountGroupTypeOption, eventFormatProperty } from '../shared/eventOptions.properties';
 import { scoringModelProperties } from '../shared/scoringModel.properties';
 
 export const pqlThresholdTriggerProperties: INodeProperties[] = [
@@ -28,18 +29,7 @@ export const pqlThresholdTriggerProperties: INodeProperties[] = [
 		default: '',
 		displayOptions: { show: { authentication: ['none'] } },
 	},
-	{
-		displayName: 'Event Format',
-		name: 'source',
-		type: 'options',
-		default: 'auto',
-		options: [
-			{ name: 'Detect Automatically', value: 'auto' },
-			{ name: 'Flat Events ({userId, accountId, event, timestamp})', value: 'generic' },
-			{ name: 'PostHog', value: 'posthog' },
-			{ name: 'Segment', value: 'segment' },
-		],
-	},
+	eventFormatProperty(['auto', 'generic', 'posthog', 'segment']),
 	{
 		displayName: 'Fire On',
 		name: 'fireOn',
@@ -98,25 +88,8 @@ export const pqlThresholdTriggerProperties: INodeProperties[] = [
 		placeholder: 'Add Option',
 		default: {},
 		options: [
-			{
-				displayName: 'Account From',
-				name: 'accountFrom',
-				type: 'options',
-				default: 'groupOrEmailDomain',
-				options: [
-					{ name: 'Group, Else Company E-Mail Domain', value: 'groupOrEmailDomain' },
-					{ name: 'Group Only', value: 'group' },
-					{ name: 'Company E-Mail Domain Only', value: 'emailDomain' },
-				],
-			},
-			{
-				displayName: 'PostHog Group Type',
-				name: 'accountGroupType',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. company',
-				description: 'The PostHog group type that is your account; empty = the first group on the event',
-			},
+			accountFromOption,
+			accountGroupTypeOption,
 			{
 				displayName: 'Max Request Size (KB)',
 				name: 'maxBodyKb',
