@@ -3,7 +3,7 @@ import { DistinctNumbers, DistinctTexts } from './distinct';
 import { DEFAULT_IDENTITY, IdentityDirectory, type IdentityOptions } from './identity';
 import type { CompiledModel } from './rules/compile';
 import { scoreSubject, scoreVerdict, type ScoreResult, type ScoreVerdict, type SubjectFeatures, type SubjectSummary } from './score';
-import { signupTime, traitMatch } from './state/subjectTraits';
+import { signupTime, traitMatch } from './traits';
 import { DAY_MS } from './time';
 
 export type ScoringLevel = 'account' | 'user';

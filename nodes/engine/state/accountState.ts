@@ -21,7 +21,7 @@ import {
 } from './measures';
 import { joinPerson, learnAccountTraits, learnPerson, type AccountTraits, type PersonState } from './people';
 import { KEPT_ACTIVE_DAYS, MAX_EVENT_NAMES, statePlan, type Measure, type StatePlan } from './statePlan';
-import { signupTime, traitMatch } from './subjectTraits';
+import { signupTime, traitMatch } from '../traits';
 
 /**
  * One account's streaming state: only what the model's rules need, bounded, plain JSON.

@@ -1,13 +1,12 @@
-import type { Properties } from '../events/model';
-import type { CompiledRule } from '../rules/compile';
-import { readPath } from '../rules/conditions';
-import { SIGNUP_TRAITS } from '../rules/schema';
-import { parseTimestamp } from '../time';
+import type { Properties } from './events/model';
+import type { CompiledRule } from './rules/compile';
+import { readPath } from './rules/conditions';
+import { SIGNUP_TRAITS } from './rules/schema';
+import { parseTimestamp } from './time';
 
 /**
- * Trait and signup readings for one subject. They must give exactly what the batch path
- * (aggregate.ts, which has private copies of the same two functions) gives: the equivalence
- * test in test/engine/stateEquivalence.test.ts holds the two together.
+ * Trait and signup readings for one subject, shared by the batch (aggregate.ts) and the stream
+ * (state/accountState.ts) so both read traits the same way.
  */
 export interface PersonTraits {
 	email?: string | undefined;
