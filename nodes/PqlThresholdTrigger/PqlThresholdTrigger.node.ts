@@ -249,14 +249,14 @@ export class PqlThresholdTrigger implements INodeType {
 				now: Date.now,
 			};
 		} catch (error) {
-			response.status(500).json({ error: `PQL Threshold Trigger is misconfigured: ${(error as Error).message}` });
-			throw new NodeOperationError(this.getNode(), error as Error);
+			// n8n answers 500 with the message and records a failed execution the user can see.
+			throw new NodeOperationError(this.getNode(), error as Error, { description: 'The PQL Threshold Trigger is misconfigured' });
 		}
 
 		const rawBody = request.rawBody ?? (await request.readRawBody(), request.rawBody);
+		// A store failure (Redis unreachable) throws: n8n answers 500, so the sender retries the events later.
 		const outcome = await ingest({ rawBody: rawBody ?? Buffer.alloc(0), headers: request.headers }, settings).catch((error: Error) => {
-			response.status(503).json({ error: `events not stored, retry later: ${error.message}` });
-			throw new NodeOperationError(this.getNode(), error);
+			throw new NodeOperationError(this.getNode(), error, { description: 'Events were not stored; the sender will retry' });
 		});
 		runtime.unsaved += outcome.counted;
 		const now = Date.now();
