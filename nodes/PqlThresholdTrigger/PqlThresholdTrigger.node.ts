@@ -42,6 +42,20 @@ function runtimeKey(ctx: Context, mode: string): string {
 	return `${ctx.getWorkflow().id ?? 'unsaved'}:${ctx.getNode().id}:${mode === 'manual' ? 'test' : 'live'}`;
 }
 
+/** Decrypting credentials costs more than counting an event: re-read them at most every few seconds. */
+const AUTH_CACHE_MS = 5000;
+const authCache = new Map<string, { auth: WebhookAuth; at: number }>();
+
+async function cachedAuth(ctx: IWebhookFunctions): Promise<WebhookAuth> {
+	const key = `${ctx.getWorkflow().id}:${ctx.getNode().id}:${JSON.stringify(ctx.getNode().credentials ?? {})}:${ctx.getNodeParameter('authentication', '') as string}`;
+	const now = Date.now();
+	const known = authCache.get(key);
+	if (known !== undefined && now - known.at < AUTH_CACHE_MS) return known.auth;
+	const auth = await readAuth(ctx);
+	authCache.set(key, { auth, at: now });
+	return auth;
+}
+
 async function readAuth(ctx: IWebhookFunctions): Promise<WebhookAuth> {
 	const kind = ctx.getNodeParameter('authentication', 'segmentSignature') as string;
 	if (kind === 'segmentSignature' || kind === 'segmentWriteKey') {
@@ -86,7 +100,7 @@ async function openRuntime(ctx: IWebhookFunctions, mode: string, options: Trigge
 	const connection = redisOptions(credentials);
 	const storeKey = JSON.stringify({ ...connection, prefix, namespace, retentionMs });
 	return triggerRuntime(key, storeKey, () => ({
-		store: new RedisStateStore({ namespace: `${prefix.replace(/:$/, '')}:${namespace}`, redis: connection, accountTtlMs: retentionMs }),
+		store: new RedisStateStore({ keyPrefix: prefix, namespace, redis: connection, accountTtlMs: retentionMs }),
 	}));
 }
 
@@ -237,7 +251,7 @@ export class PqlThresholdTrigger implements INodeType {
 			const model: CompiledModel = cachedModel(JSON.stringify(this.getNode().parameters), () => readScoringModel(this));
 			runtime = await openRuntime(this, mode, options, stateRetentionMs(model, crossing.cooldownDays));
 			settings = {
-				auth: await readAuth(this),
+				auth: await cachedAuth(this),
 				source: this.getNodeParameter('source', 'auto') as EventSource | 'auto',
 				normalize: { accountGroupType: options.accountGroupType?.trim() || undefined },
 				accountFrom: options.accountFrom ?? 'groupOrEmailDomain',

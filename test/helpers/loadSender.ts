@@ -16,8 +16,22 @@ export interface SentRequest {
 	status: number;
 	body: string;
 	ms: number;
+	/** When the answer arrived, in ms since the first request was sent. */
+	doneAtMs: number;
 	/** Network error or timeout (status 0). */
 	error?: string;
+}
+
+/** Answers per second in each of `parts` equal slices of the answers, in the order they arrived: shows a slowdown as state grows. */
+export function ratesOverTime(results: SentRequest[], parts: number): number[] {
+	const done = results.map((result) => result.doneAtMs).sort((a, b) => a - b);
+	const size = Math.floor(done.length / parts);
+	return Array.from({ length: parts }, (_, part) => {
+		const first = part * size;
+		const last = part === parts - 1 ? done.length - 1 : first + size - 1;
+		const from = first === 0 ? 0 : done[first - 1];
+		return (last - first + 1) / ((done[last] - from) / 1000);
+	});
 }
 
 export interface LoadReport {
@@ -45,11 +59,13 @@ export async function sendConcurrently(
 	const agent = new http.Agent({ keepAlive: true, maxSockets: options.concurrency });
 	const results = new Array<SentRequest>(count);
 	let next = 0;
+	const started = process.hrtime.bigint();
+	const since = (from: bigint) => Number(process.hrtime.bigint() - from) / 1e6;
 	const sender = async () => {
 		while (next < count) {
 			const index = next++;
 			const request = requestAt(index);
-			const started = process.hrtime.bigint();
+			const sentAt = process.hrtime.bigint();
 			try {
 				const response = await httpRequest(request.url, {
 					method: 'POST',
@@ -58,15 +74,14 @@ export async function sendConcurrently(
 					agent,
 					timeoutMs: options.timeoutMs ?? 60_000,
 				});
-				results[index] = { status: response.status, body: response.body, ms: Number(process.hrtime.bigint() - started) / 1e6 };
+				results[index] = { status: response.status, body: response.body, ms: since(sentAt), doneAtMs: since(started) };
 			} catch (error) {
-				results[index] = { status: 0, body: '', ms: Number(process.hrtime.bigint() - started) / 1e6, error: (error as Error).message };
+				results[index] = { status: 0, body: '', ms: since(sentAt), doneAtMs: since(started), error: (error as Error).message };
 			}
 		}
 	};
-	const started = process.hrtime.bigint();
 	await Promise.all(Array.from({ length: Math.min(options.concurrency, count) }, sender));
-	const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+	const seconds = since(started) / 1000;
 	agent.destroy();
 	const latencies = results.map((result) => result.ms).sort((a, b) => a - b);
 	const expected = options.expectStatus ?? 200;

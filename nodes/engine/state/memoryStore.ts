@@ -4,7 +4,11 @@ import { DEDUPE_TTL_MS, type AccountMutation, type StateStore } from './store';
 /** Version of the snapshot JSON; restore refuses versions it does not know. */
 export const SNAPSHOT_FORMAT = 1;
 
-/** Event ids remembered at most (oldest forgotten first): about 5 MB of memory and of snapshot. */
+/** Event ids saved in snapshots: those of the last hour, at most this many (Segment retries most failures within minutes). */
+export const SNAPSHOT_SEEN_MS = 60 * 60 * 1000;
+export const SNAPSHOT_SEEN_MAX = 5_000;
+
+/** Event ids remembered in memory at most (oldest forgotten first): about 5 MB. */
 export const MAX_REMEMBERED_EVENTS = 100_000;
 /** User → account links remembered at most (least recently linked forgotten first). */
 export const MAX_REMEMBERED_USERS = 100_000;
@@ -114,7 +118,7 @@ export class MemoryStateStore implements StateStore {
 			stateFormat: STATE_FORMAT,
 			savedAt: now,
 			accounts: [...this.accounts.values()],
-			seen: [...this.seen],
+			seen: this.recentlySeen(now),
 			users: [...this.userAccounts],
 		};
 		return JSON.stringify(snapshot);
@@ -131,6 +135,18 @@ export class MemoryStateStore implements StateStore {
 		const now = this.now();
 		for (const [id, expiresAt] of snapshot.seen) if (expiresAt > now) this.seen.set(id, expiresAt);
 		for (const [userId, accountId] of snapshot.users ?? []) this.userAccounts.set(userId, accountId);
+	}
+
+	/**
+	 * The event ids worth saving: those received in the last SNAPSHOT_SEEN_MS, newest
+	 * SNAPSHOT_SEEN_MAX at most. n8n reads the whole snapshot on every webhook request, so it must
+	 * stay small; retries of older deliveries are still caught while this process runs.
+	 */
+	private recentlySeen(now: number): Array<[string, number]> {
+		const since = now - SNAPSHOT_SEEN_MS + this.dedupeTtlMs;
+		const recent: Array<[string, number]> = [];
+		for (const entry of this.seen) if (entry[1] >= since) recent.push(entry);
+		return recent.slice(-SNAPSHOT_SEEN_MAX);
 	}
 
 	private forgetExpired(now: number): void {

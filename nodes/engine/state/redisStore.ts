@@ -5,8 +5,10 @@ import { sleep } from './nodeSocket';
 import { DEDUPE_TTL_MS, type AccountMutation, type StateStore } from './store';
 
 export interface RedisStoreOptions {
-	/** Separates workflows (and tests) sharing one Redis: keys are `pql:<namespace>:acct:<id>`, `…:seen:<event id>` and `…:user:<user id>`. */
+	/** Separates workflows (and tests) sharing one Redis: keys are `<keyPrefix><namespace>:acct:<id>`, `…:seen:<event id>` and `…:user:<user id>`. */
 	namespace: string;
+	/** Starts every key (the credential's Key Prefix); default `pql:`. */
+	keyPrefix?: string;
 	/** A client to share, or the connection options of the store's own client. */
 	redis: RedisClient | RedisConnectionOptions;
 	/** Idle time after which Redis drops an account's state and a user's account link (see stateRetentionMs); 0 = keep forever. */
@@ -78,7 +80,7 @@ export class RedisStateStore implements StateStore {
 		if (!options.namespace) throw new Error('The Redis store needs a namespace (e.g. the workflow id)');
 		this.ownsClient = !(options.redis instanceof RedisClient);
 		this.client = options.redis instanceof RedisClient ? options.redis : new RedisClient(options.redis);
-		this.prefix = `pql:${options.namespace}:`;
+		this.prefix = `${options.keyPrefix ?? 'pql:'}${options.namespace}:`;
 		this.accountTtlMs = options.accountTtlMs;
 		this.dedupeTtlMs = options.dedupeTtlMs ?? DEDUPE_TTL_MS;
 		this.maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
