@@ -1,5 +1,6 @@
 import type { ModelConfig } from '../../nodes/engine/rules/schema';
 import { DAY_MS } from '../../nodes/engine/time';
+import { seededRandom } from '../../test/helpers/postHogLoad';
 
 /** The benchmark's fixed "now": data and scores do not depend on the day it runs. */
 export const BENCH_AS_OF = Date.parse('2026-11-20T00:00:00.000Z');
@@ -11,18 +12,6 @@ export interface BenchEvent {
 	event: string;
 	timestamp: string;
 	properties: Record<string, unknown>;
-}
-
-/** Deterministic pseudo-random numbers (mulberry32), so every run scores the same data. */
-function random(seed: number): () => number {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
 }
 
 const EVENTS: Array<[name: string, weight: number]> = [
@@ -65,7 +54,7 @@ function propertiesFor(name: string, next: () => number): Record<string, unknown
 
 /** `count` events over `accounts` accounts (3 users each), spread over the 45 days before BENCH_AS_OF. */
 export function generateEvents(count: number, accounts: number, seed = 42): BenchEvent[] {
-	const next = random(seed);
+	const next = seededRandom(seed);
 	const events: BenchEvent[] = new Array(count);
 	for (let i = 0; i < count; i++) {
 		const account = Math.floor(next() * accounts);
