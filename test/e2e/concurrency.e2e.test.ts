@@ -17,7 +17,7 @@ import * as path from 'path';
 import { startHttpSink, type HttpSink } from '../helpers/httpSink';
 import { ratesOverTime, sendConcurrently } from '../helpers/loadSender';
 import { ensureN8nInstalled, startN8n, type N8nInstance } from '../helpers/n8nServer';
-import { postHogLoad } from '../helpers/postHogLoad';
+import { postHogLoad, scoreIsEventCountModel } from '../helpers/postHogLoad';
 import { buildAndPackPql } from '../helpers/pqlPackage';
 import {
 	createCredential,
@@ -43,15 +43,7 @@ const SECRET = 'concurrency-e2e-secret';
  */
 const SAVE_EVERY_SECONDS = Number(process.env.PQL_E2E_SAVE_EVERY ?? 1);
 
-const RULES = JSON.stringify({
-	mode: 'points',
-	threshold: THRESHOLD,
-	tiers: [
-		{ name: 'pql', minScore: THRESHOLD },
-		{ name: 'other', minScore: null },
-	],
-	rules: [{ name: 'Events', category: 'usage', type: 'eventCount', event: '*', pointsPer: 'unit', points: 1 }],
-});
+const RULES = JSON.stringify(scoreIsEventCountModel(THRESHOLD));
 
 interface FiredItem {
 	accountId: string;

@@ -11,10 +11,9 @@
 import { fork } from 'child_process';
 import { randomUUID } from 'crypto';
 import { join } from 'path';
-import type { ModelConfig } from '../../nodes/engine/rules/schema';
 import { RedisClient } from '../../nodes/engine/state/redisClient';
 import { RedisStateStore } from '../../nodes/engine/state/redisStore';
-import { postHogLoad } from '../helpers/postHogLoad';
+import { postHogLoad, scoreIsEventCountModel } from '../helpers/postHogLoad';
 import type { IngestOrder, IngestReport } from '../helpers/redisIngestWorker';
 
 jest.setTimeout(180_000);
@@ -25,15 +24,7 @@ const RETRIES = 200;
 const IN_FLIGHT_PER_PROCESS = 100;
 const THRESHOLD = 30;
 
-const MODEL: ModelConfig = {
-	mode: 'points',
-	threshold: THRESHOLD,
-	tiers: [
-		{ name: 'pql', minScore: THRESHOLD },
-		{ name: 'other', minScore: null },
-	],
-	rules: [{ name: 'Events', category: 'usage', type: 'eventCount', event: '*', pointsPer: 'unit', points: 1 }],
-};
+const MODEL = scoreIsEventCountModel(THRESHOLD);
 
 const namespace = `test-concurrency-${randomUUID()}`;
 const admin = new RedisClient();

@@ -1,3 +1,5 @@
+import type { ModelConfig } from '../../nodes/engine/rules/schema';
+
 /**
  * Deterministic load of PostHog HTTP-webhook-destination bodies (`{event, person, groups}`, as the
  * destination's default template sends them) for the concurrency tests and tools/bench/trigger.ts:
@@ -169,4 +171,17 @@ export function postHogLoad(options: PostHogLoadOptions): PostHogLoad {
 		deliveries.splice(position, 0, original);
 	}
 	return { events, deliveries, counts, totals };
+}
+
+/** The load tests' model: every event is worth one point, so an account's score is its event count. */
+export function scoreIsEventCountModel(threshold: number): ModelConfig {
+	return {
+		mode: 'points',
+		threshold,
+		tiers: [
+			{ name: 'pql', minScore: threshold },
+			{ name: 'other', minScore: null },
+		],
+		rules: [{ name: 'Events', category: 'usage', type: 'eventCount', event: '*', pointsPer: 'unit', points: 1 }],
+	};
 }
