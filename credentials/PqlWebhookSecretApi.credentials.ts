@@ -7,7 +7,7 @@ import type { ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
 export class PqlWebhookSecretApi implements ICredentialType {
 	name = 'pqlWebhookSecretApi';
 
-	displayName = 'PQL Webhook Shared Secret';
+	displayName = 'PQL Webhook Shared Secret API';
 
 	icon: Icon = {
 		light: 'file:../nodes/PqlThresholdTrigger/pqlThresholdTrigger.svg',
