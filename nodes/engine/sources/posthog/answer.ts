@@ -3,6 +3,7 @@
  * as arrays, into the raw PostHog event shape PQL Score reads; and PostHog's error bodies
  * (`{type, code, detail, attr}`) into one sentence.
  */
+import { PostHogQueryError } from './errors';
 import { EVENT_COLUMNS, isTimeLiteral, timeLiteralToIso, type EventCursor } from './hogql';
 
 export interface QueryAnswer {
@@ -22,21 +23,24 @@ export interface PostHogEventItem {
 	[key: string]: unknown;
 }
 
-export class PostHogAnswerError extends Error {}
+/** PostHog answered 200 with something this source cannot read; the description shows the query. */
+function unreadable(message: string, hogql: string): PostHogQueryError {
+	return new PostHogQueryError(message, 0, `The query was:\n${hogql}`);
+}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-export function readAnswer(body: unknown): QueryAnswer {
+export function readAnswer(body: unknown, hogql: string): QueryAnswer {
 	const parsed = typeof body === 'string' ? parseJson(body) : body;
-	if (!isRecord(parsed)) throw new PostHogAnswerError('PostHog answered with something that is not a query result');
+	if (!isRecord(parsed)) throw unreadable('PostHog answered with something that is not a query result', hogql);
 	const { columns, results, hasMore } = parsed;
 	if (!Array.isArray(columns) || !columns.every((column) => typeof column === 'string')) {
-		throw new PostHogAnswerError('PostHog\'s answer has no "columns" list');
+		throw unreadable('PostHog\'s answer has no "columns" list', hogql);
 	}
 	if (!Array.isArray(results) || !results.every(Array.isArray)) {
-		throw new PostHogAnswerError('PostHog\'s answer has no "results" rows');
+		throw unreadable('PostHog\'s answer has no "results" rows', hogql);
 	}
 	return { columns, results: results as unknown[][], hasMore: typeof hasMore === 'boolean' ? hasMore : undefined };
 }
@@ -67,24 +71,24 @@ export function rowsAsRecords(answer: QueryAnswer): Array<Record<string, unknown
 	});
 }
 
-function requiredText(record: Record<string, unknown>, column: string, row: number): string {
+function requiredText(record: Record<string, unknown>, column: string, row: number, hogql: string): string {
 	const value = record[column];
 	if (typeof value !== 'string') {
-		throw new PostHogAnswerError(`row ${row} of PostHog's answer has no text in column "${column}"`);
+		throw unreadable(`row ${row} of PostHog's answer has no text in column "${column}"`, hogql);
 	}
 	return value;
 }
 
 /** One row of an events page as a PostHog event, plus the cursor just after it. */
-export function eventFromRow(record: Record<string, unknown>, row: number): { event: PostHogEventItem; cursor: EventCursor } {
+export function eventFromRow(record: Record<string, unknown>, row: number, hogql: string): { event: PostHogEventItem; cursor: EventCursor } {
 	const c = EVENT_COLUMNS;
-	const time = requiredText(record, c.time, row);
-	if (!isTimeLiteral(time)) throw new PostHogAnswerError(`row ${row} of PostHog's answer has an unreadable time: ${time}`);
-	const uuid = requiredText(record, c.uuid, row);
+	const time = requiredText(record, c.time, row, hogql);
+	if (!isTimeLiteral(time)) throw unreadable(`row ${row} of PostHog's answer has an unreadable time: ${time}`, hogql);
+	const uuid = requiredText(record, c.uuid, row, hogql);
 	const event: PostHogEventItem = {
 		uuid,
-		event: requiredText(record, c.event, row),
-		distinct_id: requiredText(record, c.distinctId, row),
+		event: requiredText(record, c.event, row, hogql),
+		distinct_id: requiredText(record, c.distinctId, row, hogql),
 		properties: jsonObject(record[c.properties]),
 		timestamp: timeLiteralToIso(time),
 	};

@@ -24,8 +24,6 @@ export const MAX_BACKOFF_MS = 30_000;
 /** A pull waits at most this long at once (for Retry-After or the hourly budget); longer, it fails. */
 export const MAX_SINGLE_WAIT_MS = 60_000;
 
-export class QueryBudgetExceeded extends Error {}
-
 /**
  * The queries one pull has sent, in a sliding minute and hour: `delayBeforeNext` says how long to
  * wait so that the next query stays within PostHog's per-minute and per-hour limits.
@@ -47,18 +45,12 @@ export class QueryBudget {
 		while (this.sentAt.length > 0 && this.sentAt[0] <= now - HOUR_MS) this.sentAt.shift();
 	}
 
-	/** Milliseconds to wait before the next query; throws when that is longer than MAX_SINGLE_WAIT_MS. */
-	delayBeforeNext(now: number): number {
+	/** Milliseconds to wait before the next query; undefined when that is longer than MAX_SINGLE_WAIT_MS. */
+	delayBeforeNext(now: number): number | undefined {
 		const minuteWait = this.waitFor(now, MINUTE_MS, this.perMinute);
 		const hourWait = this.waitFor(now, HOUR_MS, this.perHour);
 		const wait = Math.max(minuteWait, hourWait);
-		if (wait > MAX_SINGLE_WAIT_MS) {
-			throw new QueryBudgetExceeded(
-				`this pull has sent ${this.perHour} queries within an hour, PostHog's hourly limit: ` +
-					`narrow Since, Until or Event Names, or raise Page Size`,
-			);
-		}
-		return wait;
+		return wait > MAX_SINGLE_WAIT_MS ? undefined : wait;
 	}
 
 	private waitFor(now: number, windowMs: number, limit: number): number {

@@ -3,18 +3,12 @@
  * within PostHog's limits. HTTP, waiting and the clock are handed in, so the n8n node supplies
  * its own request helper and `sleep`, and a test can drive every branch.
  */
-import {
-	errorDetail,
-	eventFromRow,
-	groupPropertiesFromAnswer,
-	readAnswer,
-	rowsAsRecords,
-	PostHogAnswerError,
-	type PostHogEventItem,
-	type QueryAnswer,
-} from './answer';
+import { errorDetail, eventFromRow, groupPropertiesFromAnswer, readAnswer, rowsAsRecords, type PostHogEventItem, type QueryAnswer } from './answer';
+import { PostHogQueryError, PullSettingError } from './errors';
 import { eventsPageQuery, groupPropertiesQuery, timeLiteral, type EventCursor } from './hogql';
-import { backoffMs, MAX_RETRIES, MAX_SINGLE_WAIT_MS, POSTHOG_QUERY_LIMITS, QueryBudget, QueryBudgetExceeded } from './limits';
+import { backoffMs, MAX_RETRIES, MAX_SINGLE_WAIT_MS, POSTHOG_QUERY_LIMITS, QueryBudget } from './limits';
+
+export { PostHogQueryError, PullSettingError };
 
 /** Relative to `{host}/api/projects/{projectId}/`. */
 export interface PostHogRequest {
@@ -57,27 +51,6 @@ export interface PullResult {
 	queries: number;
 	pages: number;
 	retries: number;
-}
-
-/** A setting the user can fix; `parameter` is its name in the node's UI. */
-export class PullSettingError extends Error {
-	constructor(
-		readonly parameter: string,
-		message: string,
-	) {
-		super(message);
-	}
-}
-
-/** PostHog refused or failed; `status` is its HTTP status (0 when it answered with no usable result). */
-export class PostHogQueryError extends Error {
-	constructor(
-		message: string,
-		readonly status: number,
-		readonly description: string,
-	) {
-		super(message);
-	}
 }
 
 const GROUP_KEYS_PER_QUERY = 1_000;
@@ -163,21 +136,17 @@ class Puller {
 
 	async query(hogql: string, what: string): Promise<QueryAnswer> {
 		const body = await this.send({ method: 'POST', path: 'query/', body: { query: { kind: 'HogQLQuery', query: hogql }, name: `n8n-nodes-pql ${what}` } }, what);
-		try {
-			return readAnswer(body);
-		} catch (error) {
-			if (error instanceof PostHogAnswerError) throw new PostHogQueryError(error.message, 0, `The ${what} was:\n${hogql}`);
-			throw error;
-		}
+		return readAnswer(body, hogql);
 	}
 
 	private async waitForBudget(): Promise<void> {
-		let wait: number;
-		try {
-			wait = this.budget.delayBeforeNext(this.env.now());
-		} catch (error) {
-			if (error instanceof QueryBudgetExceeded) throw new PostHogQueryError(`Stopped before PostHog's rate limit: ${error.message}`, 429, '');
-			throw error;
+		const wait = this.budget.delayBeforeNext(this.env.now());
+		if (wait === undefined) {
+			throw new PostHogQueryError(
+				`Stopped before PostHog's rate limit: this pull has sent ${POSTHOG_QUERY_LIMITS.queriesPerHour} queries within an hour`,
+				429,
+				'Narrow Since, Until or Event Names, or raise Page Size.',
+			);
 		}
 		if (wait > 0) await this.env.sleep(wait);
 	}
@@ -196,16 +165,11 @@ async function pullEventPages(puller: Puller, settings: PullSettings): Promise<{
 		const answer = await puller.query(hogql, 'events query');
 		pages++;
 		const records = rowsAsRecords(answer);
-		try {
-			records.forEach((record, row) => {
-				const read = eventFromRow(record, row);
-				events.push(read.event);
-				after = read.cursor;
-			});
-		} catch (error) {
-			if (error instanceof PostHogAnswerError) throw new PostHogQueryError(error.message, 0, `The events query was:\n${hogql}`);
-			throw error;
-		}
+		records.forEach((record, row) => {
+			const read = eventFromRow(record, row, hogql);
+			events.push(read.event);
+			after = read.cursor;
+		});
 		const full = records.length >= pageSize;
 		if (records.length === 0 || events.length >= (settings.maxEvents ?? Infinity) || !(full || answer.hasMore === true)) break;
 	}
