@@ -1,4 +1,4 @@
-import { NodeHelpers, Workflow, type INode, type INodeExecutionData } from 'n8n-workflow';
+import { NodeHelpers, Workflow, type IDataObject, type INode, type INodeExecutionData } from 'n8n-workflow';
 import { AntiPqlFilter } from '../../nodes/AntiPqlFilter/AntiPqlFilter.node';
 import { NodeTypes } from '../helpers/nodeTypes';
 import { expectSuccess, jsonItems, nodeRun, outputItems, runWorkflow, type WorkflowJson } from '../helpers/runWorkflow';
@@ -24,7 +24,7 @@ const leads = [
 	{ email: 'x@rival.io', name: 'Rival', lastSeen: daysAgo(0), plan: 'student' },
 ];
 
-async function run(parameters: INode['parameters'], items = leads, extra: Partial<INode> = {}) {
+async function run(parameters: INode['parameters'], items: IDataObject[] = leads, extra: Partial<INode> = {}) {
 	return await runWorkflow(filterWorkflow({ options: { asOf: AS_OF }, ...parameters }, extra), { nodeTypes, pinData: { Leads: jsonItems(items) } });
 }
 
