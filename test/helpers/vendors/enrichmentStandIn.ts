@@ -20,7 +20,7 @@ export type Scenario =
 	| 'outOfCredits'
 	/** The rate-limit answer with Retry-After: 1 (429; Hunter: 403). */
 	| 'rateLimited'
-	/** The rate-limit answer without Retry-After (PDL: with x-ratelimit-reset one second ahead). */
+	/** The rate-limit answer without Retry-After (PDL: with x-ratelimit-reset one to two seconds ahead). */
 	| 'rateLimitedNoRetryAfter'
 	| 'serverError'
 	/** Answers a match after `slowMs`, past the client's time-out. */

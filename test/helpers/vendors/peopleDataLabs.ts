@@ -51,7 +51,8 @@ export function pdlCompany(domain: string, overrides: Record<string, unknown> = 
 }
 
 const pdlError = (status: number, type: string, message: string, headers?: Record<string, string>) => ({ status, headers, body: { status, error: { type, message } } });
-const inOneSecond = () => new Date(Date.now() + 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+/** A whole-second UTC timestamp one to two seconds ahead, as PDL writes it. */
+const inOneSecond = () => new Date(Math.ceil(Date.now() / 1000) * 1000 + 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 export async function startPeopleDataLabs(options: StandInOptions = {}): Promise<EnrichmentStandIn> {
 	return await startEnrichmentStandIn(
