@@ -66,7 +66,8 @@ export type Expr =
 
 export interface SelectQuery {
 	columns: Array<{ expr: Expr; name: string }>;
-	table: string;
+	/** Undefined for `SELECT 1`: one row, no table. */
+	table: string | undefined;
 	where?: Expr;
 	orderBy: Array<{ expr: Expr; descending: boolean }>;
 	limit?: number;
@@ -126,8 +127,11 @@ class Parser {
 			}
 			columns.push({ expr, name });
 		} while (this.acceptSymbol(','));
-		this.expectWord('FROM');
-		const table = this.take().text;
+		let table: string | undefined;
+		if (this.isWord('FROM')) {
+			this.position++;
+			table = this.take().text;
+		}
 		const query: SelectQuery = { columns, table, orderBy: [] };
 		if (this.isWord('WHERE')) {
 			this.position++;

@@ -137,7 +137,7 @@ export async function startPostHogQueryStandIn(options: PostHogStandInOptions = 
 		try {
 			if (options.queryDelayMs) await new Promise((resolve) => setTimeout(resolve, options.queryDelayMs));
 			const select = parseSelect(hogql);
-			const table = select.table === 'events' ? events : select.table === 'groups' ? groups : undefined;
+			const table = select.table === undefined ? [{}] : select.table === 'events' ? events : select.table === 'groups' ? groups : undefined;
 			if (table === undefined) throw new HogQLError(`Unknown table "${select.table}".`);
 			const result = runSelect(select, table, MAX_ROWS);
 			const answer: VendorAnswer = {
