@@ -68,17 +68,46 @@ export function detail(message: unknown): string {
 }
 
 /** What every provider's non-answer means: time-outs and connection errors are retried. */
-export function networkOutcome(answer: { networkError: string; timedOut: boolean }): ProviderOutcome {
+function networkOutcome(answer: { networkError: string; timedOut: boolean }): ProviderOutcome {
 	return { kind: 'retryable', reason: answer.timedOut ? 'did not answer in time' : `could not be reached (${answer.networkError})` };
 }
 
 /** The outcome of a 2xx whose body is not JSON. */
-export function malformed(status: number): ProviderOutcome {
+function malformed(status: number): ProviderOutcome {
 	return { kind: 'failed', reason: `answered ${status} with a body that is not JSON` };
 }
 
 /** 5xx and unexpected statuses, shared by every provider. */
-export function otherStatus(status: number, message: string): ProviderOutcome {
+function otherStatus(status: number, message: string): ProviderOutcome {
 	if (status >= 500) return { kind: 'retryable', reason: `failed with ${status}${message}` };
 	return { kind: 'failed', reason: `answered ${status}${message}` };
+}
+
+export type HttpResponse = Extract<HttpAnswer, { status: number }>;
+
+/** What differs between providers in reading an answer. */
+export interface AnswerReader {
+	/** A 2xx with a JSON body: a match, or the provider's way of saying no match. */
+	success(body: unknown): ProviderOutcome;
+	/** The provider's error text in an error body ('' when none), shown after the status. */
+	errorMessage(body: unknown): string;
+	/** Statuses with a provider-specific meaning; undefined = the common meaning. */
+	status?(response: HttpResponse, message: string): ProviderOutcome | undefined;
+}
+
+/**
+ * The reading every provider shares: no answer is retried, a 2xx that is not JSON fails, 404 is no
+ * match, 401 a rejected key, 5xx retried; anything else fails with the provider's message.
+ */
+export function interpretAnswer(answer: HttpAnswer, reader: AnswerReader): ProviderOutcome {
+	if ('networkError' in answer) return networkOutcome(answer);
+	const body = jsonBody(answer.body);
+	const { status } = answer;
+	if (status >= 200 && status < 300) return body === undefined ? malformed(status) : reader.success(body);
+	if (status === 404) return { kind: 'notFound' };
+	const message = reader.errorMessage(body);
+	const specific = reader.status?.(answer, message);
+	if (specific !== undefined) return specific;
+	if (status === 401) return { kind: 'rejectedCredentials', reason: `rejected the API key (401)${message}` };
+	return otherStatus(status, message);
 }

@@ -1,6 +1,6 @@
 import { employeeRangeOf, linkedinUrlOf, text, whole, type Company } from '../company';
 import { hostOf } from '../domain';
-import { detail, header, isRecord, jsonBody, malformed, networkOutcome, otherStatus, retryAfterMs, type HttpAnswer, type ProviderOutcome, type ProviderSpec } from './answer';
+import { detail, header, interpretAnswer, isRecord, retryAfterMs, type HttpResponse, type ProviderOutcome, type ProviderSpec } from './answer';
 
 /** Apollo counts requests in fixed minute windows; without a Retry-After, wait for the next one. */
 const MINUTE_WINDOW_MS = 60_000;
@@ -29,7 +29,7 @@ function errorMessage(body: unknown): string {
 	return detail(details ?? body.error ?? body.message);
 }
 
-function rateLimited(answer: Extract<HttpAnswer, { status: number }>, now: number): ProviderOutcome {
+function rateLimited(answer: HttpResponse, now: number): ProviderOutcome {
 	if (header(answer, 'x-daily-requests-left') === '0') return { kind: 'exhausted', reason: `daily request limit reached (429)` };
 	if (header(answer, 'x-hourly-requests-left') === '0') return { kind: 'exhausted', reason: `hourly request limit reached (429)` };
 	const waitMs = retryAfterMs(header(answer, 'retry-after'), now) ?? MINUTE_WINDOW_MS;
@@ -45,20 +45,19 @@ export const apollo: ProviderSpec = {
 	credentialType: 'apolloApi',
 	request: (domain) => ({ path: '/api/v1/organizations/enrich', qs: { domain } }),
 	interpret(answer, domain, now) {
-		if ('networkError' in answer) return networkOutcome(answer);
-		const body = jsonBody(answer.body);
-		const { status } = answer;
-		if (status >= 200 && status < 300) {
-			if (body === undefined) return malformed(status);
-			const organization = isRecord(body) ? body.organization : undefined;
-			if (!isRecord(organization) || (organization.name === undefined && organization.id === undefined)) return { kind: 'notFound' };
-			return { kind: 'matched', company: company(organization, domain), raw: body };
-		}
-		const message = errorMessage(body);
-		if (status === 404) return { kind: 'notFound' };
-		if (status === 401) return { kind: 'rejectedCredentials', reason: `rejected the API key (401)${message}` };
-		if (status === 403) return { kind: 'rejectedCredentials', reason: `refused access (403): the plan may lack organization enrichment, or the key is not a master key${message}` };
-		if (status === 429) return rateLimited(answer, now);
-		return otherStatus(status, message);
+		return interpretAnswer(answer, {
+			success(body) {
+				const organization = isRecord(body) ? body.organization : undefined;
+				if (!isRecord(organization) || (organization.name === undefined && organization.id === undefined)) return { kind: 'notFound' };
+				return { kind: 'matched', company: company(organization, domain), raw: body };
+			},
+			errorMessage,
+			status(response, message) {
+				if (response.status === 403) {
+					return { kind: 'rejectedCredentials', reason: `refused access (403): the plan may lack organization enrichment, or the key is not a master key${message}` };
+				}
+				return response.status === 429 ? rateLimited(response, now) : undefined;
+			},
+		});
 	},
 };

@@ -1,6 +1,6 @@
 import { employeeRangeOf, linkedinUrlOf, text, whole, type Company } from '../company';
 import { hostOf } from '../domain';
-import { detail, header, isRecord, jsonBody, malformed, networkOutcome, otherStatus, retryAfterMs, type ProviderSpec } from './answer';
+import { detail, header, interpretAnswer, isRecord, retryAfterMs, type ProviderSpec } from './answer';
 
 
 function company(data: Record<string, unknown>, domain: string): Company {
@@ -41,22 +41,19 @@ export const hunter: ProviderSpec = {
 	credentialType: 'hunterApi',
 	request: (domain) => ({ path: '/v2/companies/find', qs: { domain } }),
 	interpret(answer, domain, now) {
-		if ('networkError' in answer) return networkOutcome(answer);
-		const body = jsonBody(answer.body);
-		const { status } = answer;
-		if (status >= 200 && status < 300) {
-			if (body === undefined) return malformed(status);
-			const data = isRecord(body) ? body.data : undefined;
-			if (!isRecord(data) || (data.name == null && data.domain == null)) return { kind: 'notFound' };
-			return { kind: 'matched', company: company(data, domain), raw: body };
-		}
-		const message = errorMessage(body);
-		if (status === 404) return { kind: 'notFound' };
-		if (status === 401) return { kind: 'rejectedCredentials', reason: `rejected the API key (401)${message}` };
-		if (status === 403) {
-			return { kind: 'rateLimited', waitMs: retryAfterMs(header(answer, 'retry-after'), now), reason: `request rate limit reached (403)${message}` };
-		}
-		if (status === 429) return { kind: 'exhausted', reason: `monthly quota used up (429)${message}` };
-		return otherStatus(status, message);
+		return interpretAnswer(answer, {
+			success(body) {
+				const data = isRecord(body) ? body.data : undefined;
+				if (!isRecord(data) || (data.name == null && data.domain == null)) return { kind: 'notFound' };
+				return { kind: 'matched', company: company(data, domain), raw: body };
+			},
+			errorMessage,
+			status(response, message) {
+				if (response.status === 403) {
+					return { kind: 'rateLimited', waitMs: retryAfterMs(header(response, 'retry-after'), now), reason: `request rate limit reached (403)${message}` };
+				}
+				return response.status === 429 ? { kind: 'exhausted', reason: `monthly quota used up (429)${message}` } : undefined;
+			},
+		});
 	},
 };

@@ -1,6 +1,6 @@
 import { employeeRangeOf, linkedinUrlOf, text, titleCase, whole, type Company } from '../company';
 import { hostOf } from '../domain';
-import { detail, header, isRecord, jsonBody, malformed, networkOutcome, otherStatus, retryAfterMs, type ProviderSpec } from './answer';
+import { detail, header, interpretAnswer, isRecord, retryAfterMs, type ProviderSpec } from './answer';
 
 
 function company(profile: Record<string, unknown>, domain: string): Company {
@@ -44,24 +44,19 @@ export const peopleDataLabs: ProviderSpec = {
 	credentialType: 'peopleDataLabsApi',
 	request: (domain) => ({ path: '/v5/company/enrich', qs: { website: domain } }),
 	interpret(answer, domain, now) {
-		if ('networkError' in answer) return networkOutcome(answer);
-		const body = jsonBody(answer.body);
-		const { status } = answer;
-		if (status >= 200 && status < 300) {
-			if (body === undefined) return malformed(status);
-			if (!isRecord(body) || (body.name == null && body.display_name == null)) return { kind: 'notFound' };
-			return { kind: 'matched', company: company(body, domain), raw: body };
-		}
-		const error = isRecord(body) && isRecord(body.error) ? body.error : {};
-		const message = detail(error.message);
-		if (status === 404) return { kind: 'notFound' };
-		if (status === 401) return { kind: 'rejectedCredentials', reason: `rejected the API key (401)${message}` };
-		if (status === 403) return { kind: 'rejectedCredentials', reason: `refused access (403)${message}` };
-		if (status === 402) return { kind: 'exhausted', reason: `out of credits (402)${message}` };
-		if (status === 429) {
-			const waitMs = retryAfterMs(header(answer, 'retry-after'), now) ?? rateLimitResetMs(header(answer, 'x-ratelimit-reset'), now);
-			return { kind: 'rateLimited', waitMs, reason: `too many requests (429)` };
-		}
-		return otherStatus(status, message);
+		return interpretAnswer(answer, {
+			success(body) {
+				if (!isRecord(body) || (body.name == null && body.display_name == null)) return { kind: 'notFound' };
+				return { kind: 'matched', company: company(body, domain), raw: body };
+			},
+			errorMessage: (body) => detail(isRecord(body) && isRecord(body.error) ? body.error.message : undefined),
+			status(response, message) {
+				if (response.status === 403) return { kind: 'rejectedCredentials', reason: `refused access (403)${message}` };
+				if (response.status === 402) return { kind: 'exhausted', reason: `out of credits (402)${message}` };
+				if (response.status !== 429) return undefined;
+				const waitMs = retryAfterMs(header(response, 'retry-after'), now) ?? rateLimitResetMs(header(response, 'x-ratelimit-reset'), now);
+				return { kind: 'rateLimited', waitMs, reason: 'too many requests (429)' };
+			},
+		});
 	},
 };
