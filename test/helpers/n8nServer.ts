@@ -50,6 +50,8 @@ const OWNER_EMAIL = 'e2e@example.com';
 const OWNER_PASSWORD = 'E2e-password-1';
 /** bcrypt (cost 10) of OWNER_PASSWORD; n8n only accepts a pre-hashed password from env. */
 const OWNER_PASSWORD_HASH = '$2a$10$TDTBnXgdS9w4wCUdkEIYcuxrKlbmcDpLVDYSNCQkixHTyUmYBHXIO';
+/** The owner account every instance is created with (for a browser login or a person at the editor). */
+export const OWNER_LOGIN = { email: OWNER_EMAIL, password: OWNER_PASSWORD } as const;
 const BROWSER_ID = 'n8n-e2e-helper';
 const READY_LINE = 'Editor is now accessible via';
 
