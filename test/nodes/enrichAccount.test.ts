@@ -1,4 +1,6 @@
 import axios from 'axios';
+import { existsSync } from 'fs';
+import { join } from 'path';
 import { Workflow, type ICredentialType, type IDataObject, type IHttpRequestOptions, type INode, type INodeProperties } from 'n8n-workflow';
 import { ApolloApi } from '../../credentials/ApolloApi.credentials';
 import { HunterApi } from '../../credentials/HunterApi.credentials';
@@ -360,6 +362,12 @@ describe('provider credentials', () => {
 	])('%s: named for n8n, a masked key, a Base URL with the vendor\'s default, a test request that tells a good key from a bad one', async (displayName, make, standIn) => {
 		const credential = make();
 		expect(credential.displayName).toBe(displayName);
+		// n8n loads the class named like its file, credentials/<Class>.credentials.ts, by its camel-case name.
+		const className = credential.constructor.name;
+		expect(existsSync(join(__dirname, '../../credentials', `${className}.credentials.ts`))).toBe(true);
+		expect(credential.name).toBe(className[0].toLowerCase() + className.slice(1));
+		const icon = credential.icon as { light: string; dark: string };
+		for (const file of [icon.light, icon.dark]) expect(existsSync(join(__dirname, '../../credentials', file.replace('file:', '')))).toBe(true);
 		expect(credential.properties.find((property) => property.name === 'apiKey')?.typeOptions?.password).toBe(true);
 		expect(credential.properties.find((property) => property.name === 'baseUrl')?.default).toMatch(/^https:\/\/api\.(apollo\.io|peopledatalabs\.com|hunter\.io)$/);
 		expect(credential.documentationUrl).toMatch(/^https:\/\/github\.com\/n8n-nodes-pql\/n8n-nodes-pql#[a-z-]+-credential$/);
