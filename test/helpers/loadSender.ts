@@ -20,6 +20,8 @@ export interface SentRequest {
 	doneAtMs: number;
 	/** Network error or timeout (status 0). */
 	error?: string;
+	/** Attempts made for this request (1 unless `retry` sent it again). */
+	attempts: number;
 }
 
 /** Answers per second in each of `parts` equal slices of the answers, in the order they arrived: shows a slowdown as state grows. */
@@ -44,7 +46,15 @@ export interface LoadReport {
 	/** Requests without the expected status (default 200) or with a network error. */
 	failed: number;
 	firstFailure?: string;
+	/** Requests sent again by `retry` (each retry counted). */
+	retries: number;
 }
+
+/**
+ * Whether and where to send a request again that failed (network error, or not the expected status):
+ * a request to send after `delayMs`, or undefined to keep the failure. `attempt` counts from 1.
+ */
+export type RetryPolicy = (index: number, failed: SentRequest, attempt: number) => { request: PreparedRequest; delayMs: number } | undefined;
 
 function percentile(sorted: number[], p: number): number {
 	if (sorted.length === 0) return NaN;
@@ -54,37 +64,49 @@ function percentile(sorted: number[], p: number): number {
 export async function sendConcurrently(
 	count: number,
 	requestAt: (index: number) => PreparedRequest,
-	options: { concurrency: number; timeoutMs?: number; expectStatus?: number },
+	options: { concurrency: number; timeoutMs?: number; expectStatus?: number; retry?: RetryPolicy },
 ): Promise<LoadReport> {
+	const expected = options.expectStatus ?? 200;
 	const agent = new http.Agent({ keepAlive: true, maxSockets: options.concurrency });
 	const results = new Array<SentRequest>(count);
 	let next = 0;
 	const started = process.hrtime.bigint();
 	const since = (from: bigint) => Number(process.hrtime.bigint() - from) / 1e6;
+	let retries = 0;
+	const send = async (request: PreparedRequest, attempts: number): Promise<SentRequest> => {
+		const sentAt = process.hrtime.bigint();
+		try {
+			const response = await httpRequest(request.url, {
+				method: 'POST',
+				headers: request.headers,
+				body: request.body,
+				agent,
+				timeoutMs: options.timeoutMs ?? 60_000,
+			});
+			return { status: response.status, body: response.body, ms: since(sentAt), doneAtMs: since(started), attempts };
+		} catch (error) {
+			return { status: 0, body: '', ms: since(sentAt), doneAtMs: since(started), error: (error as Error).message, attempts };
+		}
+	};
 	const sender = async () => {
 		while (next < count) {
 			const index = next++;
-			const request = requestAt(index);
-			const sentAt = process.hrtime.bigint();
-			try {
-				const response = await httpRequest(request.url, {
-					method: 'POST',
-					headers: request.headers,
-					body: request.body,
-					agent,
-					timeoutMs: options.timeoutMs ?? 60_000,
-				});
-				results[index] = { status: response.status, body: response.body, ms: since(sentAt), doneAtMs: since(started) };
-			} catch (error) {
-				results[index] = { status: 0, body: '', ms: since(sentAt), doneAtMs: since(started), error: (error as Error).message };
+			let result = await send(requestAt(index), 1);
+			for (;;) {
+				if (result.status === expected) break;
+				const again = options.retry?.(index, result, result.attempts);
+				if (again === undefined) break;
+				retries++;
+				await new Promise((resolve) => setTimeout(resolve, again.delayMs));
+				result = await send(again.request, result.attempts + 1);
 			}
+			results[index] = result;
 		}
 	};
 	await Promise.all(Array.from({ length: Math.min(options.concurrency, count) }, sender));
 	const seconds = since(started) / 1000;
 	agent.destroy();
 	const latencies = results.map((result) => result.ms).sort((a, b) => a - b);
-	const expected = options.expectStatus ?? 200;
 	const failures = results.filter((result) => result.status !== expected);
 	const first = failures[0];
 	return {
@@ -95,5 +117,6 @@ export async function sendConcurrently(
 		p99: percentile(latencies, 0.99),
 		failed: failures.length,
 		firstFailure: first ? (first.error ?? `${first.status} ${first.body.slice(0, 300)}`) : undefined,
+		retries,
 	};
 }

@@ -32,6 +32,8 @@
  * - Webhooks are stored in the DB, so after `restart()` they answer as soon as the server is up.
  * - The process is spawned detached (its own process group: n8n + its JS task runner child)
  *   and `stop()` kills the whole group; an exit hook kills any instance left running.
+ * - The pieces (`N8nProcess`, `n8nApiClient`, `n8nEnv`, `createUserFolder`) also build the
+ *   queue-mode cluster of test/helpers/n8nQueue.ts.
  */
 import { ChildProcess, execFileSync, spawn } from 'child_process';
 import { randomUUID } from 'crypto';
@@ -42,7 +44,9 @@ import * as os from 'os';
 import * as path from 'path';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
-export const N8N_E2E_DIR = process.env.N8N_E2E_DIR ?? path.join(REPO_ROOT, '.n8n-e2e');
+/** Where tools/n8n/install.sh put n8n: outside the clone, so clones and CI runs share one install. */
+export const N8N_E2E_DIR =
+	process.env.N8N_E2E_DIR ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'n8n-nodes-pql', 'n8n-e2e');
 export const NODE24_BIN = path.join(N8N_E2E_DIR, 'node', 'bin', 'node');
 export const N8N_BIN = path.join(N8N_E2E_DIR, 'n8n', 'node_modules', 'n8n', 'bin', 'n8n');
 
@@ -53,7 +57,13 @@ const OWNER_PASSWORD_HASH = '$2a$10$TDTBnXgdS9w4wCUdkEIYcuxrKlbmcDpLVDYSNCQkixHT
 /** The owner account every instance is created with (for a browser login or a person at the editor). */
 export const OWNER_LOGIN = { email: OWNER_EMAIL, password: OWNER_PASSWORD } as const;
 const BROWSER_ID = 'n8n-e2e-helper';
-const READY_LINE = 'Editor is now accessible via';
+/** What each n8n command prints when it is ready (n8n 2.40: commands/start.js, webhook.js, worker.js). */
+export const READY_LINES = {
+	start: 'Editor is now accessible via',
+	webhook: 'Webhook listener waiting for requests.',
+	worker: 'n8n worker is now ready',
+} as const;
+export type N8nCommand = keyof typeof READY_LINES;
 
 export interface StartN8nOptions {
 	/** A community-package .tgz (from `npm pack`) to install into `.n8n/nodes`. */
@@ -81,11 +91,8 @@ export interface N8nExecution {
 	data?: unknown;
 }
 
-export interface N8nInstance {
-	baseUrl: string;
-	port: number;
-	userFolder: string;
-	logFile: string;
+/** What a test does through a main process's REST APIs. */
+export interface N8nWorkflowApi {
 	/** Creates the workflow (not active); returns its id. */
 	importWorkflow(workflow: object | string): Promise<string>;
 	/** Publishes the workflow and waits until its triggers/webhooks are registered. */
@@ -105,6 +112,13 @@ export interface N8nInstance {
 	webhookPath(workflowId: string, node: { name: string; webhookId?: string }, descriptionPath: string, isFullPath?: boolean): string;
 	/** Authenticated call to the public API (/api/v1/...) or internal REST (/rest/...). */
 	api(method: string, urlPath: string, body?: unknown): Promise<unknown>;
+}
+
+export interface N8nInstance extends N8nWorkflowApi {
+	baseUrl: string;
+	port: number;
+	userFolder: string;
+	logFile: string;
 	/** Stops and starts n8n again on the same user folder and port. */
 	restart(): Promise<void>;
 	/** Kills the process tree; removes the user folder unless kept. */
@@ -208,7 +222,7 @@ function installExitHook() {
 	}
 }
 
-function installTarball(userFolder: string, tarball: string): void {
+export function installTarball(userFolder: string, tarball: string): void {
 	const nodesDir = path.join(userFolder, '.n8n', 'nodes');
 	fs.mkdirSync(nodesDir, { recursive: true });
 	fs.writeFileSync(
@@ -243,7 +257,7 @@ function nodePath(): string {
 	return `${path.dirname(NODE24_BIN)}${path.delimiter}${process.env.PATH ?? ''}`;
 }
 
-function baseEnv(): Record<string, string> {
+export function baseEnv(): Record<string, string> {
 	const env: Record<string, string> = {};
 	for (const [k, v] of Object.entries(process.env)) {
 		if (v === undefined) continue;
@@ -257,54 +271,66 @@ function baseEnv(): Record<string, string> {
 	return env;
 }
 
-// --- the instance ----------------------------------------------------------------------------
+// --- building blocks: user folders, env, processes, the REST API ------------------------------
 
-export async function startN8n(options: StartN8nOptions = {}): Promise<N8nInstance> {
-	if (!n8nInstalled()) {
-		throw new Error(`n8n is not installed in ${N8N_E2E_DIR}: run \`bash tools/n8n/install.sh\` first`);
-	}
+export function keepUserFolders(options: { keepUserFolder?: boolean }): boolean {
+	return options.keepUserFolder === true || process.env.N8N_E2E_KEEP === '1';
+}
+
+/**
+ * A fresh user folder (`$N8N_USER_FOLDER`) with a tmp dir, and the community package: installed
+ * from `packageTarball`, or copied from another user folder's `.n8n/nodes` (same install, no npm run).
+ * Removed at process exit unless kept.
+ */
+export function createUserFolder(options: { packageTarball?: string; nodesFrom?: string; keep?: boolean }): string {
 	installExitHook();
 	const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-e2e-'));
-	const logFile = path.join(userFolder, 'n8n.log');
-	const port = options.port ?? (await freePort());
-	const brokerPort = await freePort();
-	const baseUrl = `http://127.0.0.1:${port}`;
-	const startTimeoutMs = options.startTimeoutMs ?? 120000;
-	const keep = options.keepUserFolder || process.env.N8N_E2E_KEEP === '1';
-	if (!keep) foldersToRemove.add(userFolder);
-
-	const tmpDir = path.join(userFolder, 'tmp');
-	fs.mkdirSync(tmpDir);
+	if (!options.keep) foldersToRemove.add(userFolder);
+	fs.mkdirSync(path.join(userFolder, 'tmp'));
 	try {
-		if (options.packageTarball) installTarball(userFolder, options.packageTarball);
+		if (options.nodesFrom) {
+			fs.cpSync(path.join(options.nodesFrom, '.n8n', 'nodes'), path.join(userFolder, '.n8n', 'nodes'), { recursive: true, verbatimSymlinks: true });
+		} else if (options.packageTarball) {
+			installTarball(userFolder, options.packageTarball);
+		}
 	} catch (e) {
-		fs.rmSync(userFolder, { recursive: true, force: true });
+		removeUserFolder(userFolder);
 		throw e;
 	}
+	return userFolder;
+}
 
-	const env: Record<string, string> = {
+export function removeUserFolder(userFolder: string): void {
+	fs.rmSync(userFolder, { recursive: true, force: true });
+	foldersToRemove.delete(userFolder);
+}
+
+/** The owner n8n creates at boot (a main process only). */
+export const OWNER_ENV: Record<string, string> = {
+	N8N_INSTANCE_OWNER_MANAGED_BY_ENV: 'true',
+	N8N_INSTANCE_OWNER_EMAIL: OWNER_EMAIL,
+	N8N_INSTANCE_OWNER_PASSWORD_HASH: OWNER_PASSWORD_HASH,
+	N8N_INSTANCE_OWNER_FIRST_NAME: 'E2e',
+	N8N_INSTANCE_OWNER_LAST_NAME: 'Owner',
+};
+
+/** Env every n8n process of a test gets: its folder and ports, loopback only, community packages on, quiet and offline. */
+export function n8nEnv(process_: { userFolder: string; port: number; brokerPort: number }): Record<string, string> {
+	return {
 		...baseEnv(),
 		PATH: nodePath(), // n8n spawns its JS task runner as `node` from PATH: must be Node 24
-		N8N_USER_FOLDER: userFolder,
-		TMPDIR: tmpDir, // n8n writes to os.tmpdir() (e.g. n8nDataTableUploads): keep it in the user folder
-		N8N_PORT: String(port),
+		N8N_USER_FOLDER: process_.userFolder,
+		TMPDIR: path.join(process_.userFolder, 'tmp'), // n8n writes to os.tmpdir() (e.g. n8nDataTableUploads): keep it in the user folder
+		N8N_PORT: String(process_.port),
 		N8N_LISTEN_ADDRESS: '127.0.0.1',
 		N8N_HOST: '127.0.0.1',
 		N8N_PROTOCOL: 'http',
-		WEBHOOK_URL: `${baseUrl}/`,
-		DB_TYPE: 'sqlite',
-		EXECUTIONS_MODE: 'regular', // no queue mode / Redis
-		N8N_RUNNERS_BROKER_PORT: String(brokerPort), // default 5679 would clash between instances
+		N8N_RUNNERS_BROKER_PORT: String(process_.brokerPort), // default 5679 would clash between processes
 		N8N_RUNNERS_BROKER_LISTEN_ADDRESS: '127.0.0.1',
 		N8N_SECURE_COOKIE: 'false',
 		N8N_COMMUNITY_PACKAGES_ENABLED: 'true',
 		N8N_UNVERIFIED_PACKAGES_ENABLED: 'true',
 		N8N_VERIFIED_PACKAGES_ENABLED: 'false',
-		N8N_INSTANCE_OWNER_MANAGED_BY_ENV: 'true',
-		N8N_INSTANCE_OWNER_EMAIL: OWNER_EMAIL,
-		N8N_INSTANCE_OWNER_PASSWORD_HASH: OWNER_PASSWORD_HASH,
-		N8N_INSTANCE_OWNER_FIRST_NAME: 'E2e',
-		N8N_INSTANCE_OWNER_LAST_NAME: 'Owner',
 		// Quiet and offline: no telemetry, version checks, templates, banners, AI, license renewals.
 		N8N_DIAGNOSTICS_ENABLED: 'false',
 		N8N_PERSONALIZATION_ENABLED: 'false',
@@ -319,53 +345,130 @@ export async function startN8n(options: StartN8nOptions = {}): Promise<N8nInstan
 		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'true',
 		N8N_GRACEFUL_SHUTDOWN_TIMEOUT: '10',
 		N8N_LOG_LEVEL: 'info',
-		...(options.expressionEngine ? { N8N_EXPRESSION_ENGINE: options.expressionEngine } : {}),
-		...(options.env ?? {}),
 	};
+}
 
-	let child: ChildProcess | undefined;
-	let cookie = '';
-	let apiKey = '';
-	let nodeTypesCache: Array<{ name: string; webhooks?: unknown[] }> | undefined;
-	const activated = new Set<string>();
+export interface N8nProcessOptions {
+	command: N8nCommand;
+	userFolder: string;
+	env: Record<string, string>;
+	logFile: string;
+	/** Also wait for this URL (a server's /healthz/readiness) to answer 200. */
+	readinessUrl?: string;
+	startTimeoutMs: number;
+}
 
-	const fail = (msg: string): Error => new Error(`${msg}\n--- tail of ${logFile} ---\n${tailOf(logFile)}`);
+/** One n8n process (`n8n start | webhook | worker`) in its own process group, with its log file. */
+export class N8nProcess {
+	private child: ChildProcess | undefined;
 
-	async function spawnAndWait(): Promise<void> {
+	constructor(readonly options: N8nProcessOptions) {}
+
+	get running(): boolean {
+		return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+	}
+
+	logTail(lines = 60): string {
+		return tailOf(this.options.logFile, lines);
+	}
+
+	/** The whole log (all starts). */
+	log(): string {
+		return fs.existsSync(this.options.logFile) ? fs.readFileSync(this.options.logFile, 'utf8') : '';
+	}
+
+	fail(message: string): Error {
+		return new Error(`${message}\n--- tail of ${this.options.logFile} (n8n ${this.options.command}) ---\n${this.logTail()}`);
+	}
+
+	/** Spawns the process and waits until it has printed its ready line (and its readiness URL answers). */
+	async start(): Promise<void> {
+		const { command, env, logFile, readinessUrl, startTimeoutMs, userFolder } = this.options;
+		installExitHook();
 		const logStart = fs.existsSync(logFile) ? fs.statSync(logFile).size : 0;
 		const fd = fs.openSync(logFile, 'a');
 		const started = Date.now();
-		const proc = spawn(NODE24_BIN, [N8N_BIN, 'start'], {
+		const proc = spawn(NODE24_BIN, [N8N_BIN, command], {
 			cwd: userFolder,
 			env,
 			detached: true, // own process group → stop() kills n8n and its task runner together
 			stdio: ['ignore', fd, fd],
 		});
 		fs.closeSync(fd);
-		child = proc;
+		this.child = proc;
 		running.add(proc);
 		let exited: string | undefined;
 		proc.on('exit', (code, signal) => {
-			exited = `n8n exited (code ${code}, signal ${signal})`;
+			exited = `n8n ${command} exited (code ${code}, signal ${signal})`;
 			running.delete(proc);
 		});
-		// Ready = /healthz/readiness answers 200 (DB up and migrated) AND `n8n start` has printed
-		// its last start-up line (after outbox/webhook set-up).
 		while (Date.now() - started < startTimeoutMs) {
-			if (exited) throw fail(`n8n did not start: ${exited}`);
-			try {
-				const r = await httpRequest(`${baseUrl}/healthz/readiness`, { timeoutMs: 2000 });
-				if (r.status === 200) {
-					const log = fs.readFileSync(logFile, 'utf8').slice(logStart);
-					if (log.includes(READY_LINE)) return;
-				}
-			} catch {
-				/* not listening yet */
-			}
+			if (exited) throw this.fail(`n8n ${command} did not start: ${exited}`);
+			if (this.log().slice(logStart).includes(READY_LINES[command]) && (await answers200(readinessUrl))) return;
 			await sleep(100);
 		}
-		throw fail(`n8n not ready after ${startTimeoutMs} ms`);
+		throw this.fail(`n8n ${command} not ready after ${startTimeoutMs} ms`);
 	}
+
+	/** Graceful stop (SIGTERM: n8n stops triggers and saves state), SIGKILL after 20 s. */
+	async stop(): Promise<void> {
+		await this.end('SIGTERM');
+	}
+
+	/** Kills the process group at once, as a crash would: nothing is saved, requests in flight break. */
+	async kill(): Promise<void> {
+		await this.end('SIGKILL');
+	}
+
+	private async end(first: NodeJS.Signals): Promise<void> {
+		const proc = this.child;
+		this.child = undefined;
+		if (!proc) return;
+		const signalGroup = (signal: NodeJS.Signals) => {
+			try {
+				process.kill(-proc.pid!, signal);
+			} catch {
+				/* already gone */
+			}
+		};
+		if (proc.exitCode === null && proc.signalCode === null) {
+			const gone = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+			signalGroup(first);
+			let timer: NodeJS.Timeout | undefined;
+			const timedOut = await Promise.race([gone.then(() => false), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), 20000)))]);
+			clearTimeout(timer);
+			if (timedOut) {
+				signalGroup('SIGKILL');
+				await gone;
+			}
+		}
+		signalGroup('SIGKILL'); // any straggler left in the group (task runner)
+		running.delete(proc);
+	}
+}
+
+async function answers200(url: string | undefined): Promise<boolean> {
+	if (url === undefined) return true;
+	try {
+		return (await httpRequest(url, { timeoutMs: 2000 })).status === 200;
+	} catch {
+		return false; // not listening yet
+	}
+}
+
+export interface N8nApiClient extends N8nWorkflowApi {
+	/** Logs in as the owner and creates an API key with every scope the owner may hold. */
+	connect(): Promise<void>;
+	/** After a restart of the main process: logs in again and waits until the active workflows are published again. */
+	reconnect(): Promise<void>;
+}
+
+/** The REST APIs of a main process (`n8n start`) at `baseUrl`, whose user folder holds the loaded node types. */
+export function n8nApiClient(baseUrl: string, userFolder: string, fail: (message: string) => Error): N8nApiClient {
+	let cookie = '';
+	let apiKey = '';
+	let nodeTypesCache: Array<{ name: string; webhooks?: unknown[] }> | undefined;
+	const activated = new Set<string>();
 
 	async function login(): Promise<void> {
 		const r = await httpRequest(`${baseUrl}/rest/login`, {
@@ -398,16 +501,6 @@ export async function startN8n(options: StartN8nOptions = {}): Promise<N8nInstan
 			: parsed;
 	}
 
-	async function createApiKey(): Promise<void> {
-		const scopes = (await call('GET', '/rest/api-keys/scopes')) as string[];
-		const created = (await call('POST', '/rest/api-keys', {
-			label: `e2e-${Date.now()}`,
-			expiresAt: null,
-			scopes,
-		})) as { rawApiKey: string };
-		apiKey = created.rawApiKey;
-	}
-
 	function readNodeTypes(): Array<{ name: string; webhooks?: unknown[] }> {
 		if (!nodeTypesCache) {
 			const file = path.join(userFolder, '.cache', 'n8n', 'public', 'types', 'nodes.json');
@@ -434,50 +527,21 @@ export async function startN8n(options: StartN8nOptions = {}): Promise<N8nInstan
 		throw fail(`workflow ${id} not published after ${timeoutMs} ms: ${JSON.stringify(last)}`);
 	}
 
-	async function stopProcess(): Promise<void> {
-		const proc = child;
-		child = undefined;
-		if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
-		const gone = new Promise<void>((r) => proc.once('exit', () => r()));
-		const kill = (sig: NodeJS.Signals) => {
-			try {
-				process.kill(-proc.pid!, sig);
-			} catch {
-				/* already gone */
-			}
-		};
-		kill('SIGTERM'); // graceful: n8n stops triggers, saves state, waits ≤ N8N_GRACEFUL_SHUTDOWN_TIMEOUT
-		let timer: NodeJS.Timeout | undefined;
-		const timedOut = await Promise.race([
-			gone.then(() => false),
-			new Promise<boolean>((r) => (timer = setTimeout(() => r(true), 20000))),
-		]);
-		clearTimeout(timer);
-		if (timedOut) {
-			kill('SIGKILL');
-			await gone;
-		}
-		kill('SIGKILL'); // any straggler left in the group (task runner)
-		running.delete(proc);
-	}
-
-	try {
-		await spawnAndWait();
-		await login();
-		await createApiKey();
-	} catch (e) {
-		await stopProcess();
-		if (!keep) fs.rmSync(userFolder, { recursive: true, force: true });
-		foldersToRemove.delete(userFolder);
-		throw e;
-	}
-
-	const instance: N8nInstance = {
-		baseUrl,
-		port,
-		userFolder,
-		logFile,
+	return {
 		api: call,
+
+		async connect() {
+			await login();
+			const scopes = (await call('GET', '/rest/api-keys/scopes')) as string[];
+			const created = (await call('POST', '/rest/api-keys', { label: `e2e-${Date.now()}`, expiresAt: null, scopes })) as { rawApiKey: string };
+			apiKey = created.rawApiKey;
+		},
+
+		async reconnect() {
+			nodeTypesCache = undefined;
+			await login();
+			for (const id of activated) await waitPublished(id, 60000);
+		},
 
 		async importWorkflow(workflow) {
 			const wf = (typeof workflow === 'string' ? JSON.parse(workflow) : workflow) as Record<string, unknown>;
@@ -539,24 +603,70 @@ export async function startN8n(options: StartN8nOptions = {}): Promise<N8nInstan
 			if (isFullPath) return descriptionPath || node.webhookId;
 			return `${node.webhookId}/${descriptionPath}`;
 		},
-
-		async restart() {
-			await stopProcess();
-			nodeTypesCache = undefined;
-			await spawnAndWait();
-			await login();
-			for (const id of activated) await waitPublished(id, 60000);
-		},
-
-		async stop() {
-			await stopProcess();
-			if (!keep) fs.rmSync(userFolder, { recursive: true, force: true });
-			foldersToRemove.delete(userFolder);
-		},
-
-		logTail(lines = 60) {
-			return tailOf(logFile, lines);
-		},
 	};
-	return instance;
+}
+
+// --- the instance ----------------------------------------------------------------------------
+
+/** One n8n (`n8n start`, SQLite, regular execution mode) in a fresh user folder. */
+export async function startN8n(options: StartN8nOptions = {}): Promise<N8nInstance> {
+	if (!n8nInstalled()) {
+		throw new Error(`n8n is not installed in ${N8N_E2E_DIR}: run \`bash tools/n8n/install.sh\` first`);
+	}
+	const keep = keepUserFolders(options);
+	const userFolder = createUserFolder({ packageTarball: options.packageTarball, keep });
+	const logFile = path.join(userFolder, 'n8n.log');
+	const port = options.port ?? (await freePort());
+	const baseUrl = `http://127.0.0.1:${port}`;
+	const env: Record<string, string> = {
+		...n8nEnv({ userFolder, port, brokerPort: await freePort() }),
+		...OWNER_ENV,
+		WEBHOOK_URL: `${baseUrl}/`,
+		DB_TYPE: 'sqlite',
+		EXECUTIONS_MODE: 'regular', // no queue mode / Redis
+		...(options.expressionEngine ? { N8N_EXPRESSION_ENGINE: options.expressionEngine } : {}),
+		...(options.env ?? {}),
+	};
+	const main = new N8nProcess({
+		command: 'start',
+		userFolder,
+		env,
+		logFile,
+		// Ready = /healthz/readiness answers 200 (DB up and migrated) AND `n8n start` has printed
+		// its last start-up line (after outbox/webhook set-up).
+		readinessUrl: `${baseUrl}/healthz/readiness`,
+		startTimeoutMs: options.startTimeoutMs ?? 120000,
+	});
+	const client = n8nApiClient(baseUrl, userFolder, (message) => main.fail(message));
+	const removeFolder = () => {
+		if (!keep) removeUserFolder(userFolder);
+	};
+
+	try {
+		await main.start();
+		await client.connect();
+	} catch (e) {
+		await main.stop();
+		removeFolder();
+		throw e;
+	}
+
+	const { connect: _connect, reconnect, ...workflowApi } = client;
+	return {
+		...workflowApi,
+		baseUrl,
+		port,
+		userFolder,
+		logFile,
+		async restart() {
+			await main.stop();
+			await main.start();
+			await reconnect();
+		},
+		async stop() {
+			await main.stop();
+			removeFolder();
+		},
+		logTail: (lines = 60) => main.logTail(lines),
+	};
 }

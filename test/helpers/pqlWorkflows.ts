@@ -7,7 +7,10 @@ import { randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { AccountState } from '../../nodes/engine/state/accountState';
-import { REPO_ROOT, type N8nExecution, type N8nInstance } from './n8nServer';
+import { REPO_ROOT, type N8nExecution, type N8nWorkflowApi } from './n8nServer';
+
+/** A single n8n (startN8n) or the main process of a queue-mode cluster (startN8nQueue). */
+export type N8nMain = N8nWorkflowApi & { baseUrl: string };
 
 export const TEMPLATE_FILE = path.join(REPO_ROOT, 'workflows', 'pql-threshold-trigger-to-http.json');
 export const TRIGGER_NODE_NAME = 'PQL Threshold Trigger';
@@ -50,12 +53,14 @@ export interface TriggerWorkflowOptions {
 export interface DeployedTrigger {
 	workflowId: string;
 	webhookId: string;
-	/** The trigger's production URL. */
+	/** The trigger's production URL on the main process. */
 	url: string;
+	/** The part after `/webhook/`: the same on every process that serves production webhooks. */
+	webhookPath: string;
 }
 
 /** Creates a credential through n8n's public API (POST /api/v1/credentials). */
-export async function createCredential(n8n: N8nInstance, type: string, name: string, data: Record<string, unknown>): Promise<CredentialRef> {
+export async function createCredential(n8n: N8nMain, type: string, name: string, data: Record<string, unknown>): Promise<CredentialRef> {
 	const created = (await n8n.api('POST', '/api/v1/credentials', { name, type, data })) as { id: string; name: string };
 	return { id: created.id, name: created.name };
 }
@@ -81,12 +86,12 @@ export function triggerToHttpWorkflow(options: TriggerWorkflowOptions): { workfl
 }
 
 /** Imports and activates the workflow; returns its id and the trigger's production URL. */
-export async function deployTriggerWorkflow(n8n: N8nInstance, options: TriggerWorkflowOptions): Promise<DeployedTrigger> {
+export async function deployTriggerWorkflow(n8n: N8nMain, options: TriggerWorkflowOptions): Promise<DeployedTrigger> {
 	const { workflow, webhookId } = triggerToHttpWorkflow(options);
 	const workflowId = await n8n.importWorkflow(workflow);
 	await n8n.activateWorkflow(workflowId);
 	const webhookPath = n8n.webhookPath(workflowId, { name: TRIGGER_NODE_NAME, webhookId }, TRIGGER_WEBHOOK_PATH);
-	return { workflowId, webhookId, url: `${n8n.baseUrl}/webhook/${webhookPath}` };
+	return { workflowId, webhookId, url: `${n8n.baseUrl}/webhook/${webhookPath}`, webhookPath };
 }
 
 export interface SavedPqlState {
@@ -97,7 +102,7 @@ export interface SavedPqlState {
 }
 
 /** The built-in store's snapshot in the workflow's static data (undefined before the first save). */
-export async function readSavedState(n8n: N8nInstance, workflowId: string): Promise<SavedPqlState | undefined> {
+export async function readSavedState(n8n: N8nMain, workflowId: string): Promise<SavedPqlState | undefined> {
 	const workflow = await n8n.getWorkflow(workflowId);
 	const staticData = (workflow.staticData ?? {}) as Record<string, Record<string, unknown> | undefined>;
 	const saved = staticData[`node:${TRIGGER_NODE_NAME}`]?.pqlState;
@@ -105,7 +110,7 @@ export async function readSavedState(n8n: N8nInstance, workflowId: string): Prom
 }
 
 /** Waits until the workflow has at least `atLeast` executions and none is still running. */
-export async function settledExecutions(n8n: N8nInstance, workflowId: string, atLeast: number, timeoutMs = 60_000): Promise<N8nExecution[]> {
+export async function settledExecutions(n8n: N8nMain, workflowId: string, atLeast: number, timeoutMs = 60_000): Promise<N8nExecution[]> {
 	const started = Date.now();
 	for (;;) {
 		const executions = await n8n.listExecutions(workflowId);

@@ -1,0 +1,96 @@
+/**
+ * The load and the checks of the queue-mode tests (test/e2e/queueMode*.e2e.test.ts): 10,000 PostHog
+ * destination events plus 200 retried deliveries for 500 accounts, over 200 connections. Every event is
+ * worth one point (scoreIsEventCountModel), so which accounts must fire is known before anything runs:
+ * those sent at least THRESHOLD distinct events.
+ */
+import type { HttpSink } from './httpSink';
+import type { LoadReport } from './loadSender';
+import { ratesOverTime } from './loadSender';
+import type { N8nQueueCluster } from './n8nQueue';
+import { postHogLoad, scoreIsEventCountModel } from './postHogLoad';
+import { settledExecutions } from './pqlWorkflows';
+
+export const ACCOUNTS = 500;
+export const EVENTS = 10_000;
+export const RETRIES = 200;
+export const CONCURRENCY = 200;
+export const THRESHOLD = 30;
+export const SECRET_HEADER = 'X-PQL-Secret';
+export const SECRET = 'queue-mode-e2e-secret';
+export const RULES_JSON = JSON.stringify(scoreIsEventCountModel(THRESHOLD));
+
+// Every 10th account is three times as active: ~50 events against ~17, so about 50 accounts cross.
+export const load = postHogLoad({ accounts: ACCOUNTS, events: EVENTS, retries: RETRIES, seed: 20261201, heavyEvery: 10, heavyWeight: 3 });
+export const mustFire = [...load.totals].filter(([, total]) => total >= THRESHOLD).map(([accountId]) => accountId).sort();
+
+export interface FiredItem {
+	accountId: string;
+	score: number;
+	previousScore: number | null;
+	trigger: string;
+}
+
+export interface TriggerAnswer {
+	accepted: number;
+	duplicates: number;
+	fired: number;
+}
+
+export function deliveryHeaders(): Record<string, string> {
+	return { 'content-type': 'application/json', [SECRET_HEADER]: SECRET };
+}
+
+export function statusCounts(report: LoadReport): Record<number, number> {
+	const statuses: Record<number, number> = {};
+	for (const result of report.results) statuses[result.status] = (statuses[result.status] ?? 0) + 1;
+	return statuses;
+}
+
+export function reportLine(label: string, report: LoadReport): string {
+	return (
+		`${label}: ${report.results.length} deliveries over ${CONCURRENCY} connections in ${report.seconds.toFixed(1)} s ` +
+		`(${report.perSecond.toFixed(0)}/s, p50 ${report.p50.toFixed(0)} ms, p99 ${report.p99.toFixed(0)} ms, ${report.retries} retried); ` +
+		`final statuses ${JSON.stringify(statusCounts(report))}; answers/s by tenth ${ratesOverTime(report.results, 10)
+			.map((rate) => rate.toFixed(0))
+			.join(' ')}; ${mustFire.length} accounts must fire`
+	);
+}
+
+export function answerTotals(report: LoadReport): TriggerAnswer {
+	const answers = report.results.map((result) => JSON.parse(result.body) as TriggerAnswer);
+	const sum = (key: keyof TriggerAnswer) => answers.reduce((total, answer) => total + answer[key], 0);
+	return { accepted: sum('accepted'), duplicates: sum('duplicates'), fired: sum('fired') };
+}
+
+/**
+ * What the cluster did with the crossings: the executions of the workflow, once all have settled, with
+ * where they ran (the ids the worker finished and the ids the main/webhook processes enqueued), and the
+ * items the workflow's HTTP Request node delivered to the sink.
+ */
+export async function crossingsDelivered(cluster: N8nQueueCluster, sink: HttpSink, sinkPath: string, workflowId: string) {
+	await sink.waitFor((calls) => calls.filter((call) => call.path === sinkPath).length >= mustFire.length, 180_000);
+	const executions = await settledExecutions(cluster, workflowId, mustFire.length, 180_000);
+	// A moment for the worker's "finished" log line, written after the execution is saved.
+	const executionIds = executions.map((execution) => String(execution.id)).sort();
+	const started = Date.now();
+	while (!executionIds.every((id) => cluster.workerExecutionIds().has(id)) && Date.now() - started < 10_000) {
+		await new Promise((resolve) => setTimeout(resolve, 200));
+	}
+	return {
+		executionIds,
+		statuses: [...new Set(executions.map((execution) => execution.status))],
+		finishedOnWorker: [...cluster.workerExecutionIds()].filter((id) => executionIds.includes(id)).sort(),
+		enqueued: [...cluster.enqueuedExecutionIds()].filter((id) => executionIds.includes(id)).sort(),
+		firedAccounts: sink.callsTo(sinkPath).map((call) => (call.body as FiredItem).accountId).sort(),
+		items: sink.callsTo(sinkPath).map((call) => call.body as FiredItem),
+	};
+}
+
+/** Accounts whose stored per-event-name counts differ from what was sent, one line each (empty: exact). */
+export function countMismatches(stored: Map<string, Record<string, number> | undefined>): string[] {
+	const sorted = (counts: Record<string, number> | undefined) => JSON.stringify(Object.entries(counts ?? {}).sort(([a], [b]) => a.localeCompare(b)));
+	return [...load.counts]
+		.filter(([accountId, counts]) => sorted(stored.get(accountId)) !== sorted(counts))
+		.map(([accountId, counts]) => `${accountId}: sent ${sorted(counts)}, stored ${sorted(stored.get(accountId))}`);
+}
