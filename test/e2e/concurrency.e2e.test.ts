@@ -24,8 +24,8 @@ import {
 	deployTriggerWorkflow,
 	readSavedState,
 	settledExecutions,
+	snapshotSavedAfter,
 	type DeployedTrigger,
-	type SavedPqlState,
 } from '../helpers/pqlWorkflows';
 
 jest.setTimeout(10 * 60_000);
@@ -129,7 +129,7 @@ test(`${EVENTS} events (+${RETRIES} retries) for ${ACCOUNTS} accounts over ${CON
 
 	const deactivatedAt = Date.now();
 	await n8n.deactivateWorkflow(trigger.workflowId);
-	const saved = await savedAfter(trigger.workflowId, deactivatedAt);
+	const saved = await snapshotSavedAfter(n8n, trigger.workflowId, deactivatedAt);
 	const stored = new Map(saved.accounts.map((account) => [account.id, account.eventCounts]));
 	expect(stored.size).toBe(ACCOUNTS);
 	const mismatches = [...load.counts]
@@ -144,17 +144,6 @@ test(`${EVENTS} events (+${RETRIES} retries) for ${ACCOUNTS} accounts over ${CON
 	const firedAccounts = saved.accounts.filter((account) => (account.crossing?.firedCount ?? 0) > 0).map((account) => account.id);
 	expect(firedAccounts.sort()).toEqual(mustFire);
 });
-
-/** The snapshot the trigger saves when its workflow is deactivated (webhook delete), once n8n has written it. */
-async function savedAfter(workflowId: string, since: number): Promise<SavedPqlState> {
-	const started = Date.now();
-	for (;;) {
-		const saved = await readSavedState(n8n, workflowId);
-		if (saved !== undefined && saved.savedAt >= since) return saved;
-		if (Date.now() - started > 60_000) throw new Error(`no snapshot saved on deactivation (last saved at ${saved?.savedAt}, deactivated at ${since})`);
-		await new Promise((resolve) => setTimeout(resolve, 250));
-	}
-}
 
 function sorted(counts: Record<string, number> | undefined): Array<[string, number]> {
 	return Object.entries(counts ?? {}).sort(([a], [b]) => a.localeCompare(b));

@@ -16,13 +16,13 @@ import { sendConcurrently } from '../helpers/loadSender';
 import { startN8nQueue, type N8nQueueCluster } from '../helpers/n8nQueue';
 import { ensureN8nInstalled } from '../helpers/n8nServer';
 import { buildAndPackPql } from '../helpers/pqlPackage';
-import { createCredential, deployTriggerWorkflow, readSavedState, type DeployedTrigger, type SavedPqlState } from '../helpers/pqlWorkflows';
+import { createCredential, deployTriggerWorkflow, snapshotSavedAfter, type DeployedTrigger } from '../helpers/pqlWorkflows';
 import {
 	answerTotals,
 	CONCURRENCY,
 	countMismatches,
-	crossingsDelivered,
 	deliveryHeaders,
+	expectEachCrossingFiredOnceOnTheWorker,
 	EVENTS,
 	load,
 	mustFire,
@@ -31,7 +31,6 @@ import {
 	RULES_JSON,
 	SECRET,
 	SECRET_HEADER,
-	THRESHOLD,
 } from '../helpers/queueScenario';
 
 jest.setTimeout(25 * 60_000);
@@ -73,30 +72,14 @@ test(`built-in store, main answering webhooks: ${EVENTS} events (+${RETRIES} ret
 	expect(report.firstFailure).toBeUndefined();
 	expect(answerTotals(report)).toEqual({ accepted: EVENTS, duplicates: RETRIES, fired: mustFire.length });
 
-	const delivered = await crossingsDelivered(cluster, sink, SINK_PATH, trigger.workflowId);
-	expect(delivered.firedAccounts).toEqual(mustFire);
-	for (const item of delivered.items) expect(item).toMatchObject({ trigger: 'crossedThreshold', score: THRESHOLD, previousScore: THRESHOLD - 1 });
-	expect(delivered.executionIds).toHaveLength(mustFire.length);
-	expect(delivered.statuses).toEqual(['success']);
-	expect(delivered.enqueued).toEqual(delivered.executionIds);
-	expect(delivered.finishedOnWorker).toEqual(delivered.executionIds);
+	await expectEachCrossingFiredOnceOnTheWorker(cluster, sink, SINK_PATH, trigger.workflowId);
 
 	// The snapshot the trigger saves when its workflow is deactivated holds every event sent.
 	const deactivatedAt = Date.now();
 	await cluster.deactivateWorkflow(trigger.workflowId);
-	const saved = await savedAfter(trigger.workflowId, deactivatedAt);
+	const saved = await snapshotSavedAfter(cluster, trigger.workflowId, deactivatedAt);
 	expect(saved.accounts).toHaveLength(500);
 	expect(countMismatches(new Map(saved.accounts.map((account) => [account.id, account.eventCounts])))).toEqual([]);
 	const firedAccounts = saved.accounts.filter((account) => (account.crossing?.firedCount ?? 0) > 0).map((account) => account.id);
 	expect(firedAccounts.sort()).toEqual(mustFire);
 });
-
-async function savedAfter(workflowId: string, since: number): Promise<SavedPqlState> {
-	const started = Date.now();
-	for (;;) {
-		const saved = await readSavedState(cluster, workflowId);
-		if (saved !== undefined && saved.savedAt >= since) return saved;
-		if (Date.now() - started > 60_000) throw new Error(`no snapshot saved on deactivation (last saved at ${saved?.savedAt}, deactivated at ${since})\n${cluster.logTails()}`);
-		await new Promise((resolve) => setTimeout(resolve, 250));
-	}
-}

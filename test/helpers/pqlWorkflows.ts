@@ -109,6 +109,17 @@ export async function readSavedState(n8n: N8nMain, workflowId: string): Promise<
 	return typeof saved === 'string' ? (JSON.parse(saved) as SavedPqlState) : undefined;
 }
 
+/** The snapshot the trigger saves when its workflow is deactivated (webhook delete), once n8n has written it. */
+export async function snapshotSavedAfter(n8n: N8nMain, workflowId: string, since: number, timeoutMs = 60_000): Promise<SavedPqlState> {
+	const started = Date.now();
+	for (;;) {
+		const saved = await readSavedState(n8n, workflowId);
+		if (saved !== undefined && saved.savedAt >= since) return saved;
+		if (Date.now() - started > timeoutMs) throw new Error(`no snapshot saved on deactivation (last saved at ${saved?.savedAt}, deactivated at ${since})`);
+		await new Promise((resolve) => setTimeout(resolve, 250));
+	}
+}
+
 /** Waits until the workflow has at least `atLeast` executions and none is still running. */
 export async function settledExecutions(n8n: N8nMain, workflowId: string, atLeast: number, timeoutMs = 60_000): Promise<N8nExecution[]> {
 	const started = Date.now();

@@ -64,27 +64,27 @@ export function answerTotals(report: LoadReport): TriggerAnswer {
 }
 
 /**
- * What the cluster did with the crossings: the executions of the workflow, once all have settled, with
- * where they ran (the ids the worker finished and the ids the main/webhook processes enqueued), and the
- * items the workflow's HTTP Request node delivered to the sink.
+ * Each account that reached the threshold fired exactly once, tipped by its THRESHOLD-th event: the
+ * workflow's HTTP Request node delivered one item per such account to the sink, and the workflow has
+ * one successful execution per crossing, each enqueued by the main or a webhook process and finished by
+ * the worker (none ran anywhere else).
  */
-export async function crossingsDelivered(cluster: N8nQueueCluster, sink: HttpSink, sinkPath: string, workflowId: string) {
+export async function expectEachCrossingFiredOnceOnTheWorker(cluster: N8nQueueCluster, sink: HttpSink, sinkPath: string, workflowId: string): Promise<void> {
 	await sink.waitFor((calls) => calls.filter((call) => call.path === sinkPath).length >= mustFire.length, 180_000);
 	const executions = await settledExecutions(cluster, workflowId, mustFire.length, 180_000);
-	// A moment for the worker's "finished" log line, written after the execution is saved.
 	const executionIds = executions.map((execution) => String(execution.id)).sort();
+	// The worker logs "finished" after it has saved the execution: give the last line a moment.
 	const started = Date.now();
 	while (!executionIds.every((id) => cluster.workerExecutionIds().has(id)) && Date.now() - started < 10_000) {
 		await new Promise((resolve) => setTimeout(resolve, 200));
 	}
-	return {
-		executionIds,
-		statuses: [...new Set(executions.map((execution) => execution.status))],
-		finishedOnWorker: [...cluster.workerExecutionIds()].filter((id) => executionIds.includes(id)).sort(),
-		enqueued: [...cluster.enqueuedExecutionIds()].filter((id) => executionIds.includes(id)).sort(),
-		firedAccounts: sink.callsTo(sinkPath).map((call) => (call.body as FiredItem).accountId).sort(),
-		items: sink.callsTo(sinkPath).map((call) => call.body as FiredItem),
-	};
+	const items = sink.callsTo(sinkPath).map((call) => call.body as FiredItem);
+	expect(items.map((item) => item.accountId).sort()).toEqual(mustFire);
+	for (const item of items) expect(item).toMatchObject({ trigger: 'crossedThreshold', score: THRESHOLD, previousScore: THRESHOLD - 1 });
+	expect(executionIds).toHaveLength(mustFire.length);
+	expect([...new Set(executions.map((execution) => execution.status))]).toEqual(['success']);
+	expect([...cluster.enqueuedExecutionIds()].filter((id) => executionIds.includes(id)).sort()).toEqual(executionIds);
+	expect([...cluster.workerExecutionIds()].filter((id) => executionIds.includes(id)).sort()).toEqual(executionIds);
 }
 
 /** Accounts whose stored per-event-name counts differ from what was sent, one line each (empty: exact). */

@@ -4,9 +4,9 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
-import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
+import { freePort } from '../helpers/n8nServer';
 import { RedisClient } from '../helpers/resp/redisClient';
 import type { RedisAddress } from '../helpers/testRedis';
 
@@ -30,17 +30,6 @@ export function redisServerInstalled(): boolean {
 	return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
 }
 
-export async function freeLoopbackPort(): Promise<number> {
-	return await new Promise((resolve, reject) => {
-		const server = net.createServer();
-		server.unref();
-		server.on('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const { port } = server.address() as net.AddressInfo;
-			server.close(() => resolve(port));
-		});
-	});
-}
 
 export interface OwnRedisServer {
 	address: RedisAddress;
@@ -51,7 +40,7 @@ export interface OwnRedisServer {
 export async function startRedisServer(startTimeoutMs = 10_000): Promise<OwnRedisServer> {
 	if (!redisServerInstalled()) throw new Error(MISSING_REDIS_MESSAGE);
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pql-test-redis-'));
-	const port = await freeLoopbackPort();
+	const port = await freePort();
 	const address = { host: '127.0.0.1', port };
 	const log = fs.openSync(path.join(dir, 'redis.log'), 'a');
 	const child: ChildProcess = spawn(

@@ -8,7 +8,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { RedisClient } from '../helpers/resp/redisClient';
 import { testRedis } from '../helpers/testRedis';
-import { findOrStartRedis, freeLoopbackPort, MISSING_REDIS_MESSAGE, redisAnswers } from './redisServer';
+import { freePort } from '../helpers/n8nServer';
+import { findOrStartRedis, MISSING_REDIS_MESSAGE, redisAnswers } from './redisServer';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -17,7 +18,7 @@ test('the address globalSetup passed to this run answers PING', async () => {
 });
 
 test('with nothing on the probed port, starts its own redis-server (no persistence) and stops it after', async () => {
-	const silent = { host: '127.0.0.1', port: await freeLoopbackPort() };
+	const silent = { host: '127.0.0.1', port: await freePort() };
 	const { address, own } = await findOrStartRedis(silent);
 	expect(own).toBeDefined();
 	expect(address.port).not.toBe(silent.port);
@@ -48,7 +49,7 @@ test('without redis-server on PATH and no Redis, fails at once naming what is mi
 			(error) => { console.log(error.message); process.exit(3); });`;
 	const onlyNode = fs.mkdtempSync(path.join(os.tmpdir(), 'pql-path-without-redis-'));
 	fs.symlinkSync(process.execPath, path.join(onlyNode, 'node'));
-	return freeLoopbackPort()
+	return freePort()
 		.then((port) => {
 			const child = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script, String(port)], {
 				cwd: ROOT,
