@@ -45,7 +45,7 @@ test('without redis-server on PATH and no Redis, fails at once naming what is mi
 	const script = `
 		const { findOrStartRedis } = require(${JSON.stringify(path.join(__dirname, 'redisServer.ts'))});
 		findOrStartRedis({ host: '127.0.0.1', port: Number(process.argv[1]) }).then(
-			() => { console.log('started'); process.exit(0); },
+			(found) => found.own ? found.own.stop().then(() => { console.log('started one'); process.exit(0); }) : process.exit(0),
 			(error) => { console.log(error.message); process.exit(3); });`;
 	const onlyNode = fs.mkdtempSync(path.join(os.tmpdir(), 'pql-path-without-redis-'));
 	fs.symlinkSync(process.execPath, path.join(onlyNode, 'node'));
