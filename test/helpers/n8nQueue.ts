@@ -158,7 +158,7 @@ export async function startN8nQueue(options: StartN8nQueueOptions): Promise<N8nQ
 		return handle;
 	}
 
-	const logTails = (lines = 40) => processes.map((p) => `--- n8n ${p.name} ---\n${p.logTail(lines)}`).join('\n');
+	const logTails = (lines = 20) => processes.map((p) => `--- n8n ${p.name} ---\n${p.logTail(lines)}`).join('\n');
 	const fail = (message: string) => new Error(`${message}\n${logTails()}`);
 
 	async function stop(): Promise<void> {
