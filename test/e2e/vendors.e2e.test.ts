@@ -3,8 +3,9 @@
  * (tools/n8n/install.sh): Webhook → HubSpot / Salesforce / Slack / Send Email, credentials created
  * and tested through n8n's API, requests reaching the stand-ins under the vendors' real host names
  * over HTTPS (test CA via NODE_EXTRA_CA_CERTS, connections routed by a --require preload), SMTP
- * with STARTTLS and AUTH. Each test asserts what the stand-in received. Also: the PostHog Query
- * API credential of this package passes and fails n8n's own credential test.
+ * with STARTTLS and AUTH. Each test asserts what the stand-in received. Also this package's PQL
+ * PostHog Query node against us.posthog.com's stand-in: its credential passes and fails n8n's own
+ * credential test, and Webhook → PQL PostHog Query → PQL Score scores the pulled events.
  *
  * Run it under the build lock (it builds and packs the package):
  *   flock /tmp/pql-build.lock npx jest test/e2e/vendors.e2e.test.ts
@@ -17,7 +18,7 @@ import { ensureN8nInstalled, httpRequest, startN8n, type N8nInstance } from '../
 import { buildAndPackPql } from '../helpers/pqlPackage';
 import { createCredential, type CredentialRef } from '../helpers/pqlWorkflows';
 import { startVendorNetwork, type VendorNetwork } from '../helpers/vendors/network';
-import { startPostHogQueryStandIn, type PostHogStandIn } from '../helpers/vendors/posthogQuery';
+import { ACME_REASONS, AS_OF, COMPANY_GROUP_TYPES, WORKED_EXAMPLE_EVENTS, WORKED_EXAMPLE_GROUPS } from '../fixtures/posthog/workedExample';
 
 jest.setTimeout(180_000);
 
@@ -33,7 +34,6 @@ const SMTP_PASSWORD = 'smtp-stand-in-password';
 
 let n8n: N8nInstance;
 let vendors: VendorNetwork;
-let posthog: PostHogStandIn;
 let packDir: string;
 const credentials: Record<string, CredentialRef> = {};
 
@@ -82,6 +82,7 @@ async function lastExecutionError(workflowId: string): Promise<string> {
 }
 
 const salesforceData = () => ({ environment: 'production', clientId: vendors.salesforceApp.clientId, username: vendors.salesforceApp.username, privateKey: vendors.salesforceApp.privateKey, myDomainUrl: '' });
+const postHogData = () => ({ region: 'https://us.posthog.com', host: '', projectId: vendors.posthog.projectId, apiKey: vendors.posthog.apiKey });
 const smtpData = () => ({ user: SMTP_USER, password: SMTP_PASSWORD, host: vendors.smtp.host, port: vendors.smtp.port, secure: false, disableStartTls: false, hostName: '' });
 
 beforeAll(async () => {
@@ -92,19 +93,19 @@ beforeAll(async () => {
 		hubspot: { customProperties: { companies: ['pql_score', 'pql_tier', 'pql_reasons', 'pql_model_version'], deals: ['pql_score'] } },
 		salesforce: { customFields: { lead: ['PQL_Account_Id__c', 'PQL_Score__c', 'PQL_Reasons__c'] }, externalIds: { lead: ['PQL_Account_Id__c'] } },
 		smtp: { auth: { user: SMTP_USER, pass: SMTP_PASSWORD } },
+		posthog: { events: WORKED_EXAMPLE_EVENTS, groups: WORKED_EXAMPLE_GROUPS, groupTypes: COMPANY_GROUP_TYPES },
 	});
-	posthog = await startPostHogQueryStandIn();
 	n8n = await startN8n({ packageTarball: tarball, env: vendors.n8nEnv });
 	credentials.hubspot = await createCredential(n8n, 'hubspotAppToken', 'HubSpot (stand-in)', { appToken: vendors.hubspot.token });
 	credentials.salesforce = await createCredential(n8n, 'salesforceJwtApi', 'Salesforce (stand-in)', salesforceData());
 	credentials.slack = await createCredential(n8n, 'slackApi', 'Slack (stand-in)', { accessToken: vendors.slack.token, signatureSecret: '' });
 	credentials.smtp = await createCredential(n8n, 'smtp', 'SMTP (stand-in)', smtpData());
+	credentials.posthog = await createCredential(n8n, 'postHogQueryApi', 'PostHog (stand-in)', postHogData());
 });
 
 afterAll(async () => {
 	await n8n?.stop();
 	await vendors?.close();
-	await posthog?.close();
 	if (packDir) fs.rmSync(packDir, { recursive: true, force: true });
 });
 
@@ -126,14 +127,14 @@ describe("n8n's credential tests pass against the stand-ins", () => {
 		expect(wrongHubSpot.status).toBe('Error');
 	});
 
-	test("this package's PostHog Query API credential: OK with a good key and project, an error naming the problem otherwise", async () => {
-		const data = { region: 'selfHosted', host: posthog.url, projectId: posthog.projectId, apiKey: posthog.apiKey };
-		const ref = await createCredential(n8n, 'postHogQueryApi', 'PostHog (stand-in)', data);
-		expect(await testCredential(ref, 'postHogQueryApi', data)).toEqual({ status: 'OK', message: 'Connection successful!' });
+	test("this package's PostHog Query API credential (US cloud): OK with a good key and project, an error otherwise", async () => {
+		const posthog = vendors.posthog;
+		expect(await testCredential(credentials.posthog, 'postHogQueryApi', postHogData())).toEqual({ status: 'OK', message: 'Connection successful!' });
 		expect(posthog.queries.at(-1)).toMatchObject({ hogql: 'SELECT 1', status: 200 });
-		const badKey = await testCredential(ref, 'postHogQueryApi', { ...data, apiKey: 'phx_wrong' });
+		expect(posthog.server.requests.at(-1)!.headers.host).toBe('us.posthog.com');
+		const badKey = await testCredential(credentials.posthog, 'postHogQueryApi', { ...postHogData(), apiKey: 'phx_wrong' });
 		expect(badKey.status).toBe('Error');
-		const badProject = await testCredential(ref, 'postHogQueryApi', { ...data, projectId: '1' });
+		const badProject = await testCredential(credentials.posthog, 'postHogQueryApi', { ...postHogData(), projectId: '1' });
 		expect(badProject.status).toBe('Error');
 		expect(posthog.queries.slice(-2).map((q) => q.status)).toEqual([401, 404]);
 	});
@@ -341,5 +342,32 @@ describe("n8n's Send Email node (SMTP)", () => {
 		expect(mail.text).toBe('• Invited 3 teammates in the last 14 days (+15)\n• Company of target size: 200 employees (+10)');
 		expect(mail.headers.to).toBe('grace@sales.example.com');
 		expect(vendors.smtp.commands.slice(0, 3).map((c) => c.split(' ')[0])).toEqual(['EHLO', 'STARTTLS', 'EHLO']);
+	});
+});
+
+describe("this package's PQL PostHog Query node", () => {
+	test('pulls the events from us.posthog.com in pages and PQL Score scores them', async () => {
+		const posthogQueries = vendors.posthog.queries.length;
+		const { url } = await deployChain('posthog', [
+			{
+				name: 'PostHog Events',
+				node: { type: 'n8n-nodes-pql.pqlPostHogQuery', typeVersion: 1 },
+				credentials: { postHogQueryApi: credentials.posthog },
+				parameters: { until: AS_OF, options: { groupType: 'company', pageSize: 5 } },
+			},
+			{ name: 'PQL Score', node: { type: 'n8n-nodes-pql.pqlScore', typeVersion: 1 }, parameters: { options: { asOf: AS_OF } } },
+		]);
+		const answer = await call(url, {});
+		expect(answer.status).toBe(200);
+		const scored = answer.json as Array<{ id: string; score: number; isPql: boolean; reasons: string[] }>;
+		expect(scored.map((item) => [item.id, item.score, item.isPql])).toEqual([
+			['acme', 80, true],
+			['globex', 0, false],
+		]);
+		expect(scored[0].reasons).toEqual(ACME_REASONS);
+		const queries = vendors.posthog.queries.slice(posthogQueries);
+		// 17 events in the 30 days before Until, 5 a page: 4 event queries, then the groups' properties.
+		expect(queries.map((q) => [q.status, q.rows])).toEqual([[200, 5], [200, 5], [200, 5], [200, 2], [200, 2]]);
+		expect(queries.every((q) => !/OFFSET/i.test(q.hogql))).toBe(true);
 	});
 });

@@ -10,37 +10,11 @@ import { PqlScore } from '../../nodes/PqlScore/PqlScore.node';
 import { CredentialsHelper } from '../helpers/credentialsHelper';
 import { NodeTypes } from '../helpers/nodeTypes';
 import { expectSuccess, jsonItems, nodeRun, outputItems, runWorkflow, type WorkflowJson } from '../helpers/runWorkflow';
-import { startPostHogQueryStandIn, type PostHogStandIn, type StandInEvent } from '../helpers/vendors/posthogQuery';
+import { startPostHogQueryStandIn, type PostHogStandIn } from '../helpers/vendors/posthogQuery';
+import { ACME_REASONS, AS_OF, COMPANY_GROUP_TYPES, WORKED_EXAMPLE_EVENTS, WORKED_EXAMPLE_GROUPS } from '../fixtures/posthog/workedExample';
 
-const AS_OF = '2026-11-20T12:00:00.000Z';
 const nodeTypes = new NodeTypes([new PqlPostHogQuery(), new PqlScore()]);
-
-const at = (daysAgo: number, n = 0) => new Date(Date.parse(AS_OF) - daysAgo * 86_400_000 + n).toISOString().replace('Z', '123Z');
-
-let sequence = 0;
-function event(name: string, daysAgo: number, company: string, user: string, properties: Record<string, unknown> = {}): StandInEvent {
-	sequence++;
-	return {
-		uuid: `0193a1b2-0000-7000-8000-${String(sequence).padStart(12, '0')}`,
-		event: name,
-		distinct_id: user,
-		properties: { $groups: { company }, ...properties },
-		timestamp: at(daysAgo),
-		person_properties: { email: `${user}@${company}.io` },
-	};
-}
-
-/** Acme does the worked example of docs/PQL.md (80 points with a 200-employee company); Globex logs in twice. */
-const EVENTS: StandInEvent[] = [
-	...Array.from({ length: 6 }, (_, n) => event('user_logged_in', n + 0.5, 'acme', 'ada')),
-	event('onboarding_completed', 20, 'acme', 'ada'),
-	...Array.from({ length: 4 }, (_, n) => event('core_feature_used', n + 1, 'acme', n % 2 ? 'ada' : 'bob')),
-	...Array.from({ length: 3 }, (_, n) => event('teammate_invited', n + 2, 'acme', 'ada')),
-	event('$pageview', 3, 'acme', 'bob', { $current_url: 'https://app.example.com/pricing' }),
-	event('user_logged_in', 1, 'globex', 'hank'),
-	event('user_logged_in', 2, 'globex', 'hank'),
-	event('user_logged_in', 40, 'globex', 'hank'),
-];
+const EVENTS = WORKED_EXAMPLE_EVENTS;
 
 function workflow(queryParameters: INode['parameters'], extra: Partial<INode> = {}): WorkflowJson {
 	return {
@@ -75,11 +49,8 @@ function credentials(apiKey = standIn.apiKey, projectId = standIn.projectId): Cr
 beforeAll(async () => {
 	standIn = await startPostHogQueryStandIn({
 		events: EVENTS,
-		groupTypes: [{ group_type: 'company', group_type_index: 0 }],
-		groups: [
-			{ index: 0, key: 'acme', properties: { name: 'Acme Inc', employees: 200, industry: 'Logistics' } },
-			{ index: 0, key: 'globex', properties: { name: 'Globex', employees: 20 } },
-		],
+		groupTypes: COMPANY_GROUP_TYPES,
+		groups: WORKED_EXAMPLE_GROUPS,
 	});
 });
 afterAll(async () => await standIn.close());
@@ -99,14 +70,7 @@ describe('PQL PostHog Query node in WorkflowExecute', () => {
 			['acme', 'Acme Inc', 80, true],
 			['globex', 'Globex', 0, false],
 		]);
-		expect(scored[0].reasons).toEqual([
-			'Logged in 6 times in the last 7 days (+10)',
-			'Completed the onboarding checklist (+15)',
-			'Used the core feature 4 times in the last 30 days (+20)',
-			'Invited 3 teammates in the last 14 days (+15)',
-			'Company of target size: 200 employees (+10)',
-			'Viewed the pricing page in the last 30 days (+10)',
-		]);
+		expect(scored[0].reasons).toEqual(ACME_REASONS);
 		expect((scored[0].users as Array<{ email?: string }>).map((user) => user.email).sort()).toEqual(['ada@acme.io', 'bob@acme.io']);
 		expect(outputItems(run, 'PQL Score', 1)).toEqual([]);
 	});

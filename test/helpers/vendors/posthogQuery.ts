@@ -11,7 +11,7 @@
  * Every query is recorded with its HogQL, so tests can prove how a client pages.
  */
 import { HogQLError, parseMicros, parseSelect, runSelect, type Row } from './hogqlSubset';
-import { startVendorServer, type RecordedRequest, type VendorAnswer, type VendorServer } from './vendorServer';
+import { startVendorServer, type RecordedRequest, type VendorAnswer, type VendorServer, type VendorServerOptions } from './vendorServer';
 
 export interface StandInEvent {
 	uuid: string;
@@ -29,7 +29,9 @@ export interface StandInGroup {
 	properties: Record<string, unknown>;
 }
 
-export interface PostHogStandInOptions {
+export const POSTHOG_HOSTS = ['us.posthog.com', 'eu.posthog.com'];
+
+export interface PostHogStandInOptions extends VendorServerOptions {
 	projectId?: string;
 	/** Personal API key → its scopes. Default: one key with query:read and group:read. */
 	keys?: Record<string, string[]>;
@@ -186,7 +188,7 @@ export async function startPostHogQueryStandIn(options: PostHogStandInOptions = 
 			return { status: 200, body: types };
 		}
 		return await query(request);
-	});
+	}, options);
 
 	return {
 		url: server.url,
