@@ -7,9 +7,8 @@
 import type { HttpSink } from './httpSink';
 import type { LoadReport } from './loadSender';
 import { ratesOverTime } from './loadSender';
-import type { N8nQueueCluster } from './n8nQueue';
+import type { N8nQueueCluster, StoredExecution } from './n8nQueue';
 import { postHogLoad, scoreIsEventCountModel } from './postHogLoad';
-import { settledExecutions } from './pqlWorkflows';
 
 export const ACCOUNTS = 500;
 export const EVENTS = 10_000;
@@ -76,13 +75,14 @@ export async function expectEachCrossingFiredOnceOnTheWorker(cluster: N8nQueueCl
 		if (sinkCalls() !== last) [last, quietSince] = [sinkCalls(), Date.now()];
 		await new Promise((resolve) => setTimeout(resolve, 200));
 	}
-	const executions = await settledExecutions(cluster, workflowId, 0, 180_000);
-	const executionIds = executions.map((execution) => String(execution.id)).sort();
+	const executions = await settledStoredExecutions(cluster, workflowId, sinkCalls());
+	const executionIds = executions.map((execution) => execution.id).sort();
 	// The worker logs "finished" after it has saved the execution: give the last line a moment.
 	const started = Date.now();
 	while (!executionIds.every((id) => cluster.workerExecutionIds().has(id)) && Date.now() - started < 10_000) {
 		await new Promise((resolve) => setTimeout(resolve, 200));
 	}
+	console.log(`executions: ${executions.length} in n8n's database, ${(await cluster.listExecutions(workflowId)).length} in its execution list`);
 	const items = sink.callsTo(sinkPath).map((call) => call.body as FiredItem);
 	expect(items.map((item) => item.accountId).sort()).toEqual(mustFire);
 	for (const item of items) expect(item).toMatchObject({ trigger: 'crossedThreshold', score: THRESHOLD, previousScore: THRESHOLD - 1 });
@@ -90,6 +90,20 @@ export async function expectEachCrossingFiredOnceOnTheWorker(cluster: N8nQueueCl
 	expect([...new Set(executions.map((execution) => execution.status))]).toEqual(['success']);
 	expect([...cluster.enqueuedExecutionIds()].filter((id) => executionIds.includes(id)).sort()).toEqual(executionIds);
 	expect([...cluster.workerExecutionIds()].filter((id) => executionIds.includes(id)).sort()).toEqual(executionIds);
+}
+
+/** The workflow's executions in n8n's database once at least `atLeast` exist and none is new or running. */
+async function settledStoredExecutions(cluster: N8nQueueCluster, workflowId: string, atLeast: number, timeoutMs = 180_000): Promise<StoredExecution[]> {
+	const started = Date.now();
+	for (;;) {
+		const executions = cluster.storedExecutions(workflowId);
+		const unsettled = executions.filter((execution) => execution.status === 'new' || execution.status === 'running');
+		if (executions.length >= atLeast && unsettled.length === 0) return executions;
+		if (Date.now() - started > timeoutMs) {
+			throw new Error(`workflow ${workflowId}: ${executions.length} executions (${unsettled.length} new or running) after ${timeoutMs} ms, expected ≥ ${atLeast}`);
+		}
+		await new Promise((resolve) => setTimeout(resolve, 500));
+	}
 }
 
 /** Accounts whose stored per-event-name counts differ from what was sent, one line each (empty: exact). */

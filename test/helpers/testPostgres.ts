@@ -19,8 +19,8 @@ export function testPostgres(): PostgresServer {
 	return { host, port: Number(port), user };
 }
 
-function psql(server: PostgresServer, sql: string): { ok: boolean; output: string } {
-	const run = spawnSync('psql', ['-h', server.host, '-p', String(server.port), '-U', server.user, '-d', 'postgres', '-v', 'ON_ERROR_STOP=1', '-Atc', sql], {
+function psql(server: PostgresServer, sql: string, database = 'postgres'): { ok: boolean; output: string } {
+	const run = spawnSync('psql', ['-h', server.host, '-p', String(server.port), '-U', server.user, '-d', database, '-v', 'ON_ERROR_STOP=1', '-F', '\t', '-Atc', sql], {
 		encoding: 'utf8',
 		timeout: 30_000,
 		env: { ...process.env, PGCONNECT_TIMEOUT: '5' },
@@ -56,4 +56,11 @@ export function createTestDatabase(prefix: string, server: PostgresServer = test
 export function dropTestDatabase(name: string, server: PostgresServer = testPostgres()): void {
 	const dropped = psql(server, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
 	if (!dropped.ok) throw new Error(`DROP DATABASE ${name} failed: ${dropped.output}`);
+}
+
+/** Rows of a query in one of the test databases, each a list of column texts. */
+export function queryTestDatabase(name: string, sql: string, server: PostgresServer = testPostgres()): string[][] {
+	const result = psql(server, sql, name);
+	if (!result.ok) throw new Error(`query on ${name} failed: ${result.output}`);
+	return result.output === '' ? [] : result.output.split('\n').map((line) => line.split('\t'));
 }
