@@ -25,6 +25,16 @@ const SAMPLE_FILES = [
 	'credentials/PqlWebhookSecretApi.credentials.ts',
 ];
 
+/**
+ * The environment of a scanner run as n8n's own: without jest's NODE_ENV=test, under which
+ * eslint-plugin-n8n-nodes-base switches to its own test mode (fake file names: "Rename file to …",
+ * "Suffix with '-Trigger'" on every node).
+ */
+function scannerEnv(): NodeJS.ProcessEnv {
+	const { NODE_ENV: _jestSetsThis, ...env } = process.env;
+	return env;
+}
+
 let packDir: string;
 
 beforeAll(() => {
@@ -38,7 +48,7 @@ afterAll(() => {
 
 test("n8n's scanner passes on the source and on the packed tarball", () => {
 	const tarball = buildAndPackPql(packDir);
-	const scan = spawnSync('bash', [SCAN_SCRIPT, REPO_ROOT, tarball], { encoding: 'utf8', timeout: 10 * 60_000 });
+	const scan = spawnSync('bash', [SCAN_SCRIPT, REPO_ROOT, tarball], { encoding: 'utf8', timeout: 10 * 60_000, env: scannerEnv() });
 	const output = `${scan.stdout}${scan.stderr}`.trim();
 	console.log(output.split('\n').pop());
 	// The findings themselves are the failure message.
@@ -59,7 +69,7 @@ test("npm run lint applies exactly the scanner's rules to the files the scanner 
 				out[file] = Object.fromEntries(Object.entries(config.rules ?? {}).map(([rule, entry]) => [rule, severity(entry)]).filter(([, level]) => level !== 'off').sort());
 			}
 			console.log(JSON.stringify(out));`;
-		const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd, encoding: 'utf8', timeout: 120_000 });
+		const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd, encoding: 'utf8', timeout: 120_000, env: scannerEnv() });
 		if (run.status !== 0) throw new Error(`computing the lint rules in ${cwd} failed: ${run.stderr}`);
 		return JSON.parse(run.stdout.trim().split('\n').pop()!) as Record<string, Record<string, string>>;
 	};
