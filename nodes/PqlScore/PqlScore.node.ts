@@ -16,7 +16,11 @@ import { byScore, type ScoreResult } from '../engine/score';
 import { readScoringModel, readAsOf } from '../shared/readParameters';
 import { pqlScoreProperties } from './PqlScore.properties';
 
+const LAST_RUN_PQLS = 'lastRunPqls';
+const MAX_REMEMBERED_PQLS = 100_000;
+
 interface ScoreOptions {
+	onlyNewPqls?: boolean;
 	accountFrom?: AccountSource;
 	accountGroupType?: string;
 	asOf?: string;
@@ -61,7 +65,8 @@ function scoreEvents(ctx: IExecuteFunctions, model: CompiledModel, asOf: number,
 				continue;
 			}
 			event.origin = itemIndex;
-			aggregator.add(event);
+			const refused = aggregator.add(event);
+			if (refused !== undefined) invalid.push(invalidItem(itemIndex, refused, payload[position], payload.length > 1 ? position : undefined));
 		}
 	}
 	const scored = aggregator
@@ -84,12 +89,23 @@ function scoreRows(ctx: IExecuteFunctions, model: CompiledModel, asOf: number): 
 			const result = scoreAccountRow(model, item.json, { asOf, idField });
 			scored.push({ json: result as unknown as INodeExecutionData['json'], pairedItem: { item: itemIndex } });
 		} catch (error) {
-			if (!(error instanceof RowFormatError)) throw new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
-			invalid.push(invalidItem(itemIndex, error.message, item.json));
+			if (error instanceof RowFormatError) invalid.push(invalidItem(itemIndex, error.message, item.json));
+			else if (ctx.continueOnFail()) invalid.push(invalidItem(itemIndex, (error as Error).message, item.json));
+			else throw new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
 		}
 	});
 	scored.sort((a, b) => byScore(a.json as unknown as ScoreResult, b.json as unknown as ScoreResult));
 	return { scored, invalid };
+}
+
+/** PQLs that were not PQLs in the previous run (remembered in the workflow's static data, production runs only). */
+function onlyNewPqls(ctx: IExecuteFunctions, scored: INodeExecutionData[]): INodeExecutionData[] {
+	const memory = ctx.getWorkflowStaticData('node');
+	const before = new Set((memory[LAST_RUN_PQLS] as string[] | undefined) ?? []);
+	const pqls = scored.filter((entry) => (entry.json as unknown as ScoreResult).isPql);
+	const remembered = pqls.map((entry) => (entry.json as unknown as ScoreResult).id);
+	memory[LAST_RUN_PQLS] = remembered.slice(0, MAX_REMEMBERED_PQLS);
+	return pqls.filter((entry) => !before.has((entry.json as unknown as ScoreResult).id));
 }
 
 export class PqlScore implements INodeType {
@@ -105,8 +121,7 @@ export class PqlScore implements INodeType {
 		defaults: { name: 'PQL Score' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
-		outputNames: ['Scored', 'Invalid Events'],
+		outputs: `={{ [{ type: "${NodeConnectionTypes.Main}", displayName: "Scored" }, { type: "${NodeConnectionTypes.Main}", displayName: $parameter["inputMode"] === "accountRows" ? "Invalid Rows" : "Invalid Events" }] }}`,
 		properties: pqlScoreProperties,
 	};
 
@@ -129,7 +144,9 @@ export class PqlScore implements INodeType {
 		const inputMode = this.getNodeParameter('inputMode', 0) as string;
 		const { scored, invalid } =
 			inputMode === 'accountRows' ? scoreRows(this, model, asOf) : scoreEvents(this, model, asOf, options);
-		const kept = options.onlyPqls ? scored.filter((entry) => (entry.json as unknown as ScoreResult).isPql) : scored;
+		let kept = options.onlyPqls ? scored.filter((entry) => (entry.json as unknown as ScoreResult).isPql) : scored;
+		if (options.onlyNewPqls) kept = onlyNewPqls(this, kept);
 		return [kept, invalid];
 	}
+
 }

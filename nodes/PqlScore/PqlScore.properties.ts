@@ -68,6 +68,13 @@ export const pqlScoreProperties: INodeProperties[] = [
 				default: false,
 				description: 'Whether to leave out accounts below the threshold',
 			},
+			{
+				displayName: 'Only New PQLs Since the Last Run',
+				name: 'onlyNewPqls',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to output only PQLs that were not PQLs in the previous run of this workflow (for nightly digests)',
+			},
 		],
 	},
 ];

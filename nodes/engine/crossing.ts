@@ -19,19 +19,27 @@ export interface CrossingMemory {
 	/** Epoch ms (the as-of time of the score that fired). */
 	lastFiredAt: number | null;
 	firedCount: number;
+	/** Has been a PQL at some point (for "went quiet" of former PQLs only). */
+	wasPql?: boolean;
+	/** The latest activity time a "went quiet" already fired for: once per quiet spell. */
+	quietFor?: number;
 }
 
-export type CrossingReason = 'crossedThreshold' | 'tierChanged';
+export type CrossingReason = 'crossedThreshold' | 'tierChanged' | 'wentQuiet';
 
 export interface CrossingOptions {
-	/** threshold: fire when the account becomes a PQL. tierChange: fire when its tier changes. */
-	fireOn: 'threshold' | 'tierChange';
+	/** threshold: when the account becomes a PQL. tierChange: when its tier changes. quiet: when it has had no activity for quietDays. */
+	fireOn: 'threshold' | 'tierChange' | 'quiet';
 	/** No second fire within this many days of the last one; 0 = no cooldown. */
 	cooldownDays: number;
 	/** Points the score must fall below the threshold (or below the held tier's minimum) before it counts as having fallen back. */
 	hysteresis: number;
 	/** tierChange: upward changes only (default: a tier drop is news for nurture, not for sales) or any change. */
-	tierDirection?: 'up' | 'any';
+	tierDirection?: 'up' | 'down' | 'any';
+	/** quiet: days without any product event. */
+	quietDays?: number;
+	/** quiet: only accounts that have been PQLs (default true): a lapsing hot lead, not every idle trial. */
+	quietOnlyFormerPqls?: boolean;
 	/** The model's tiers (CompiledModel.tiers); DEFAULT_TIERS when omitted. */
 	tiers?: readonly TierConfig[];
 }
@@ -81,6 +89,24 @@ function heldTier(tiers: readonly TierConfig[], previous: string, result: ScoreR
 	return result.score < minScore - hysteresis ? result.tier : previous;
 }
 
+/** When a "went quiet" crossing is due for an account last active at `lastSeen`. */
+export function quietAt(options: CrossingOptions, lastSeen: number): number {
+	return lastSeen + (options.quietDays ?? 14) * DAY_MS;
+}
+
+/** When a crossing held by the cooldown may fire. */
+export function cooldownEndsAt(memory: CrossingMemory | undefined, options: CrossingOptions): number | undefined {
+	if (memory?.lastFiredAt === null || memory?.lastFiredAt === undefined || options.cooldownDays <= 0) return undefined;
+	return memory.lastFiredAt + options.cooldownDays * DAY_MS;
+}
+
+function quietIsDue(memory: CrossingMemory, result: ScoreResult, options: CrossingOptions, at: number): boolean {
+	if (result.lastSeen === null) return false;
+	const lastSeen = Date.parse(result.lastSeen);
+	if (at < quietAt(options, lastSeen) || memory.quietFor === lastSeen) return false;
+	return !(options.quietOnlyFormerPqls ?? true) || memory.wasPql === true;
+}
+
 /** Decides whether this score fires, and what the account remembers afterwards. Pure. */
 export function decideCrossing(
 	previous: CrossingMemory | null | undefined,
@@ -98,10 +124,14 @@ export function decideCrossing(
 
 	if (!memory.armed && hasFallenBack(result, options.hysteresis)) memory.armed = true;
 	memory.lastScore = result.score;
+	if (result.isPql) memory.wasPql = true;
 
 	let due: CrossingReason | undefined;
 	if (options.fireOn === 'threshold') {
 		if (memory.armed && result.isPql) due = 'crossedThreshold';
+	} else if (options.fireOn === 'quiet') {
+		if (result.isPql) memory.armed = false;
+		if (quietIsDue(memory, result, options, at)) due = 'wentQuiet';
 	} else {
 		// Tracked in tier mode too, so switching the trigger to threshold mode does not fire for accounts that are PQLs already.
 		if (result.isPql) memory.armed = false;
@@ -109,7 +139,9 @@ export function decideCrossing(
 		const newRank = rankOf(tiers, tier);
 		const moved = tier !== previousTier;
 		const movedUp = moved && previousRank !== undefined && newRank !== undefined && newRank < previousRank;
-		if (movedUp || (moved && options.tierDirection === 'any')) due = 'tierChanged';
+		const movedDown = moved && previousRank !== undefined && newRank !== undefined && newRank > previousRank;
+		const direction = options.tierDirection ?? 'up';
+		if ((movedUp && direction !== 'down') || (movedDown && direction !== 'up') || (moved && direction === 'any')) due = 'tierChanged';
 	}
 
 	if (due === undefined) {
@@ -123,6 +155,7 @@ export function decideCrossing(
 	}
 	memory.lastTier = tier;
 	if (due === 'crossedThreshold') memory.armed = false;
+	if (due === 'wentQuiet') memory.quietFor = Date.parse(result.lastSeen!);
 	memory.lastFiredAt = at;
 	memory.firedCount++;
 	return { fire: true, reason: due, previousTier, heldByCooldown: false, memory };

@@ -2,7 +2,7 @@
 export * from './events';
 export * from './time';
 export { EventAggregator, type AggregateOptions, type AggregateStats, type ScoringLevel } from './aggregate';
-export { companyDomain, IdentityDirectory, type AccountSource, type IdentityOptions } from './identity';
+export { companyDomain, type AccountSource, type IdentityOptions } from './identity';
 export { compileModel, ruleKey, type CompiledModel, type CompiledRule } from './rules/compile';
 export { PRESETS, WORKED_EXAMPLE_MODEL, WORKED_EXAMPLE_RULES, type PresetName } from './rules/presets';
 export * from './rules/schema';
@@ -18,30 +18,16 @@ export {
 	type CrossingOptions,
 	type CrossingReason,
 } from './crossing';
-export {
-	ALL_TIME_RETENTION_DAYS,
-	applyEvent,
-	canForgetAccount,
-	createAccountState,
-	hasActivity,
-	RETENTION_MARGIN_DAYS,
-	STATE_FORMAT,
-	stateFeatures,
-	stateRetentionMs,
-	stateSummary,
-	type AccountState,
-} from './state/accountState';
+export { accountOfUser, namedAccount } from './identity';
+export { learnTraits, traitValues, type TraitMap } from './traits';
+export { applyEvent, type ApplySettings, type Refusal } from './state/apply';
+export type { Activity } from './state/activity';
+export { MapDocView, type AccountDoc, type DocView, type UserDoc } from './state/docs';
+export { accountSubject, scoreOf, subjectFeatures, subjectSummary, verdictOf, type Subject } from './state/features';
+export { nextChangeAt } from './state/nextChange';
+export { stateRetentionMs, RETENTION_MARGIN_DAYS, ALL_TIME_RETENTION_DAYS } from './state/retention';
 export type { MeasureState } from './state/measures';
-export type { AccountTraits, PersonState } from './state/people';
 export { KEPT_ACTIVE_DAYS, MAX_EVENT_NAMES, MAX_KEPT_PEOPLE, MIN_KEPT_MATCHES, MIN_KEPT_USERS } from './state/statePlan';
-export { DEDUPE_TTL_MS, type AccountMutation, type AccountUpdate, type StateStore } from './state/store';
-export { MAX_REMEMBERED_EVENTS, MAX_REMEMBERED_USERS, MemoryStateStore, SNAPSHOT_FORMAT, type MemoryStoreOptions } from './state/memoryStore';
-export {
-	parseRedisUrl,
-	RedisClient,
-	RedisConnectionError,
-	RedisReplyError,
-	type RedisConnectionOptions,
-	type RedisReply,
-} from './state/redisClient';
-export { RedisStateStore, type RedisStoreOptions, type RedisStoreStats } from './state/redisStore';
+export { DEDUPE_TTL_MS, NotLoadedError, type OutboxEntry, type Prefetch, type StateStore, type StoreTransaction } from './state/store';
+export { DEFAULT_MAX_ACCOUNTS, MAX_REMEMBERED_EVENTS, MemoryStateStore, SNAPSHOT_FORMAT, type MemoryStoreOptions } from './state/memoryStore';
+export { eventKey, ingestEvents, recheckAccounts, rescore, type StreamOutcome, type StreamSettings } from './stream';

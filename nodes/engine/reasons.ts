@@ -67,13 +67,27 @@ export function compileReasonText(rule: RuleWording): (value: number, actual: un
 	const last = parts.length - 1;
 	parts[0] = parts[0].trimStart();
 	parts[last] = parts[last].trimEnd();
+	// "1 times" reads "1 time": the word right after {value} in its singular form when the value is 1.
+	const singular = parts.map((part, i) => (parts[i - 1] === '{value}' ? singularizeFirstWord(part) : part));
 	return (value, actual) => {
+		const words = value === 1 ? singular : parts;
 		let text = '';
-		for (const part of parts) {
+		for (const part of words) {
 			text += part === '{value}' ? formatValue(value) : part === '{actual}' ? formatValue(actual) : part;
 		}
 		return text;
 	};
+}
+
+/** English singular of a plural noun, for reason texts ("days" → "day", "companies" → "company"). */
+export function singular(word: string): string {
+	if (/ies$/i.test(word) && word.length > 4) return `${word.slice(0, -3)}y`;
+	if (/(ss|us|is)$/i.test(word) || !/s$/i.test(word)) return word;
+	return word.slice(0, -1);
+}
+
+function singularizeFirstWord(text: string): string {
+	return text.replace(/^(\s*)([A-Za-z]+)/, (_, space: string, word: string) => space + singular(word));
 }
 
 /** The reason line of a matched rule: its text and its points, noting decay. */
@@ -91,5 +105,6 @@ export function describeCondition(rule: RuleWording & { atLeast: number; atMost:
 	const bounds: string[] = [];
 	if (Number.isFinite(rule.atLeast)) bounds.push(`at least ${rule.atLeast}`);
 	if (Number.isFinite(rule.atMost)) bounds.push(`at most ${rule.atMost}`);
-	return [bounds.join(' and '), windowPhrase(rule.windowMs)].filter(Boolean).join(' ');
+	const signup = rule.config.minDaysSinceSignup ? `, signed up at least ${rule.config.minDaysSinceSignup} days ago` : '';
+	return [bounds.join(' and '), windowPhrase(rule.windowMs)].filter(Boolean).join(' ') + signup;
 }

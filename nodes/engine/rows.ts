@@ -3,6 +3,7 @@ import { readPath, toNumber } from './rules/conditions';
 import type { CompiledModel } from './rules/compile';
 import { scoreSubject, type ScoreResult, type SubjectFeatures } from './score';
 import { parseTimestamp } from './time';
+import { signupTrait } from './traits';
 
 /**
  * Pre-aggregated account rows (a warehouse or HogQL query: one row per account with measured
@@ -43,10 +44,19 @@ export function scoreAccountRow(model: CompiledModel, row: Properties, options: 
 			features.values[rule.index] = rule.traitTest!(value) ? 1 : 0;
 			features.traitValues[rule.index] = value;
 		} else {
-			features.values[rule.index] = toNumber(readPath(row, rule.key));
+			const cell = readPath(row, rule.key);
+			const value = toNumber(cell);
+			if (cell !== undefined && cell !== null && cell !== '' && Number.isNaN(value)) {
+				throw new RowFormatError(`column "${rule.key}" (rule "${rule.name}") must be a number, got ${JSON.stringify(cell)}`);
+			}
+			features.values[rule.index] = value;
 		}
 	}
 	const firstSeen = parseTimestamp(row.firstSeen ?? row.first_seen);
+	if (model.needsSignup) {
+		const fromTraits = signupTrait(undefined, row, []);
+		features.signupAt = Number.isNaN(fromTraits) ? firstSeen : fromTraits;
+	}
 	const lastSeen = parseTimestamp(row.lastSeen ?? row.last_seen);
 	return scoreSubject(
 		model,

@@ -14,6 +14,8 @@ export interface SubjectFeatures {
 	lastMatch: number[];
 	/** For trait rules: the trait value that was compared (shown in the reason). */
 	traitValues: unknown[];
+	/** Epoch ms the subject signed up (signup trait, else first event); NaN when unknown or not needed. */
+	signupAt?: number;
 }
 
 export interface SubjectSummary {
@@ -97,13 +99,16 @@ function decayFactor(rule: CompiledRule, lastMatch: number, asOf: number): numbe
 	return Math.max(0, 1 - ageDays / rule.decay.days);
 }
 
-function ruleMatches(rule: CompiledRule, value: number): boolean {
+function ruleMatches(rule: CompiledRule, value: number, features: SubjectFeatures, asOf: number): boolean {
+	if (rule.minSignupAgeMs > 0 && !(asOf - (features.signupAt ?? NaN) >= rule.minSignupAgeMs)) return false;
 	return rule.type === 'trait' ? value === 1 : value >= rule.atLeast && value <= rule.atMost;
 }
 
 /** Signed points of a matched rule after cap and decay (negative rules subtract), and the points before decay. */
 function matchedPoints(rule: CompiledRule, value: number, lastMatch: number, asOf: number): { points: number; undecayed: number | undefined } {
-	const base = Math.min(rule.perUnit ? rule.points * value : rule.points, rule.cap);
+	const raw = rule.perUnit ? rule.points * value : rule.points;
+	// The cap bounds the magnitude, for negative points as for positive ones.
+	const base = Math.sign(raw) * Math.min(Math.abs(raw), rule.cap);
 	const factor = decayFactor(rule, lastMatch, asOf);
 	const magnitude = round1(base * factor);
 	const points = rule.category === 'negative' ? -Math.abs(magnitude) : magnitude;
@@ -114,7 +119,7 @@ function matchedPoints(rule: CompiledRule, value: number, lastMatch: number, asO
 export function evaluateRule(rule: CompiledRule, features: SubjectFeatures, asOf: number): RuleOutcome {
 	const value = features.values[rule.index];
 	const actual = features.traitValues[rule.index];
-	if (!ruleMatches(rule, value)) return { rule, matched: false, value, actual, points: 0, reason: undefined };
+	if (!ruleMatches(rule, value, features, asOf)) return { rule, matched: false, value, actual, points: 0, reason: undefined };
 	const { points, undecayed } = matchedPoints(rule, value, features.lastMatch[rule.index], asOf);
 	const reason = reasonLine(rule.reasonText(value, actual), points, undecayed);
 	return { rule, matched: true, value, actual, points, reason };
@@ -137,7 +142,7 @@ export function scoreVerdict(model: CompiledModel, features: SubjectFeatures, as
 	let allCriteriaMet = true;
 	for (const rule of model.rules) {
 		const value = features.values[rule.index];
-		const matched = ruleMatches(rule, value);
+		const matched = ruleMatches(rule, value, features, asOf);
 		if (matched !== (rule.category !== 'negative')) allCriteriaMet = false;
 		if (!matched) continue;
 		const slot = CATEGORY_SLOT[rule.category];

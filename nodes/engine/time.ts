@@ -129,3 +129,14 @@ export function parseIsoTimestamp(s: string): number {
 function fallback(s: string): number {
 	return Date.parse(s);
 }
+
+/** Events dated up to this far after "now" (clock skew, SDK batching) count as happening now; later ones are refused. */
+export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
+
+/** The event with its time checked against `now`: clamped when slightly ahead, a reason when too far ahead or unreadable. */
+export function acceptEventTime<T extends { timestamp: number }>(event: T, now: number): T | string {
+	if (!Number.isFinite(event.timestamp)) return 'the event has no readable timestamp';
+	if (event.timestamp <= now) return event;
+	if (event.timestamp - now <= MAX_CLOCK_SKEW_MS) return { ...event, timestamp: now };
+	return `timestamp ${new Date(event.timestamp).toISOString()} is more than ${MAX_CLOCK_SKEW_MS / 60000} minutes in the future (clock skew?)`;
+}

@@ -3,12 +3,17 @@ import { compileModel, type CompiledModel } from '../engine/rules/compile';
 import { parseTimestamp } from '../engine/time';
 import { modelFromParameters, type ModelParameters } from './scoringModel';
 
-type ParameterReader = Pick<IExecuteFunctions | IWebhookFunctions, 'getNodeParameter'>;
+type ParameterContext = Pick<IExecuteFunctions | IWebhookFunctions, 'getNodeParameter'>;
+/** Reads one node parameter (item 0 for action nodes). */
+export type ParameterReader = (name: string, fallback: unknown) => unknown;
+
+export function itemZeroReader(ctx: ParameterContext): ParameterReader {
+	return (name, fallback) => (ctx.getNodeParameter as (name: string, itemIndex: number, fallback: unknown) => unknown)(name, 0, fallback);
+}
 
 /** Reads the scoring-model parameters of scoringModelProperties and compiles them (throws naming rule and field). */
-export function readScoringModel(ctx: ParameterReader): CompiledModel {
-	const read = (name: string, fallback: unknown) =>
-		(ctx.getNodeParameter as (name: string, itemIndex: number, fallback: unknown) => unknown)(name, 0, fallback);
+export function readScoringModel(source: ParameterContext | ParameterReader): CompiledModel {
+	const read = typeof source === 'function' ? source : itemZeroReader(source);
 	const rulesSource = read('rulesSource', 'preset') as string;
 	const parameters: ModelParameters = {
 		rulesSource,

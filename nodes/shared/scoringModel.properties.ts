@@ -101,8 +101,8 @@ const ruleFields: INodeProperties[] = [
 		name: 'filterProperty',
 		type: 'string',
 		default: '',
-		placeholder: 'e.g. url',
-		description: 'Optional filter on the event properties (JSON rules allow several filters)',
+		placeholder: 'url',
+		description: 'Optional filter on the event properties',
 		displayOptions: { show: { type: eventRuleTypes } },
 	},
 	{
@@ -118,7 +118,16 @@ const ruleFields: INodeProperties[] = [
 		name: 'filterValue',
 		type: 'string',
 		default: '',
-		placeholder: 'e.g. /pricing',
+		placeholder: '/pricing',
+		displayOptions: { show: { type: eventRuleTypes } },
+	},
+	{
+		displayName: 'More Filters (JSON)',
+		name: 'moreFilters',
+		type: 'string',
+		default: '',
+		placeholder: '[{"property": "plan", "operator": "equals", "value": "trial"}]',
+		description: 'Optional further filters, all of which must hold, as a JSON list of {property, operator, value}',
 		displayOptions: { show: { type: eventRuleTypes } },
 	},
 	{
@@ -194,6 +203,13 @@ const ruleFields: INodeProperties[] = [
 		type: 'number',
 		default: 14,
 		displayOptions: { show: { type: eventRuleTypes, decay: ['halfLife', 'linear'] } },
+	},
+	{
+		displayName: 'Only If Signed Up At Least (Days Ago)',
+		name: 'minDaysSinceSignup',
+		type: 'number',
+		default: 0,
+		description: 'The rule can only match accounts that signed up at least this many days ago (signup trait, else first event); 0 = always',
 	},
 	{
 		displayName: 'Reason Text',

@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 import { toList } from '../engine/rules/conditions';
 import { PRESETS } from '../engine/rules/presets';
-import type { ModelConfig, Operator, RuleConfig } from '../engine/rules/schema';
+import type { ModelConfig, Operator, PropertyFilter, RuleConfig } from '../engine/rules/schema';
 import { parseTierList } from '../engine/rules/tiers';
 import { parseModelJson } from '../engine/rules/validate';
 
@@ -27,6 +27,8 @@ export interface UiRule extends IDataObject {
 	cap?: number;
 	decay?: string;
 	decayDays?: number;
+	moreFilters?: string;
+	minDaysSinceSignup?: number;
 	reason?: string;
 }
 
@@ -58,6 +60,12 @@ export function ruleToUi(rule: RuleConfig): UiRule {
 		const value = rule.operator === 'between' && Array.isArray(rule.value) ? rule.value.join('..') : listText(rule.value);
 		Object.assign(ui, { scope: rule.scope ?? 'account', trait: rule.trait, operator: rule.operator, value });
 	}
+	if (rule.filters !== undefined && rule.filters.length > 1) ui.moreFilters = JSON.stringify(rule.filters.slice(1));
+	if (rule.pointsPer !== undefined) ui.pointsPer = rule.pointsPer;
+	if (rule.cap !== undefined) ui.cap = rule.cap;
+	if (rule.decay !== undefined) Object.assign(ui, { decay: rule.decay.mode, decayDays: rule.decay.days });
+	if (rule.minDaysSinceSignup !== undefined) ui.minDaysSinceSignup = rule.minDaysSinceSignup;
+	if (rule.type === 'daysSinceSignup' && rule.trait !== undefined) ui.trait = rule.trait;
 	if (rule.reason !== undefined) ui.reason = rule.reason;
 	return ui;
 }
@@ -65,6 +73,19 @@ export function ruleToUi(rule: RuleConfig): UiRule {
 function uiValue(operator: string | undefined, value: string | undefined): unknown {
 	if (value === undefined || value === '') return undefined;
 	return operator === 'oneOf' || operator === 'emailDomainIn' ? toList(value) : value;
+}
+
+function moreFilters(ui: UiRule): PropertyFilter[] {
+	const text = ui.moreFilters?.trim();
+	if (!text) return [];
+	let parsed: unknown;
+	try {
+		parsed = JSON.parse(text);
+	} catch {
+		throw new Error(`Rule "${ui.name}": "More Filters (JSON)" is not valid JSON`);
+	}
+	if (!Array.isArray(parsed)) throw new Error(`Rule "${ui.name}": "More Filters (JSON)" must be a list of {property, operator, value}`);
+	return parsed as PropertyFilter[];
 }
 
 /** UI entry → engine rule. Fields hidden for the rule's measure are left out, empty ones too. */
@@ -80,9 +101,12 @@ export function ruleFromUi(ui: UiRule): RuleConfig {
 		const names = toList(ui.event ?? '').map(String);
 		if (names.length > 0) rule.event = names.length === 1 ? names[0] : names;
 		if (ui.windowDays && ui.type !== 'everDid') rule.windowDays = ui.windowDays;
+		const filters: PropertyFilter[] = [];
 		if (ui.filterProperty) {
-			rule.filters = [{ property: ui.filterProperty, operator: (ui.filterOperator ?? 'equals') as Operator, value: uiValue(ui.filterOperator, ui.filterValue) }];
+			filters.push({ property: ui.filterProperty, operator: (ui.filterOperator ?? 'equals') as Operator, value: uiValue(ui.filterOperator, ui.filterValue) });
 		}
+		filters.push(...moreFilters(ui));
+		if (filters.length > 0) rule.filters = filters;
 		if (ui.decay && ui.decay !== 'none') rule.decay = { mode: ui.decay as 'halfLife' | 'linear', days: ui.decayDays ?? 14 };
 	}
 	if (ui.type !== 'trait' && ui.type !== 'everDid') {
@@ -96,6 +120,7 @@ export function ruleFromUi(ui: UiRule): RuleConfig {
 	}
 	if (ui.type === 'daysSinceSignup' && ui.trait) rule.trait = ui.trait;
 	if (ui.cap) rule.cap = ui.cap;
+	if (ui.minDaysSinceSignup) rule.minDaysSinceSignup = ui.minDaysSinceSignup;
 	if (ui.reason) rule.reason = ui.reason;
 	return rule;
 }

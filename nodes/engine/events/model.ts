@@ -49,3 +49,8 @@ export class EventFormatError extends Error {
 		this.name = 'EventFormatError';
 	}
 }
+
+/** Track and page events are what users do; identify and group calls only bring traits and links. */
+export function isProductEvent(event: PqlEvent): boolean {
+	return event.kind === 'track' || event.kind === 'page';
+}

@@ -1,30 +1,21 @@
-import { decideCrossing, type CrossingOptions, type CrossingReason } from '../crossing';
 import { expandPayload, tryNormalizeEvent, type EventSource, type NormalizeOptions, type PqlEvent } from '../events';
-import { companyDomain, type AccountSource } from '../identity';
-import type { CompiledModel } from '../rules/compile';
-import { scoreSubject, type ScoreResult } from '../score';
-import { applyEvent, stateFeatures, stateSummary } from '../state/accountState';
-import type { StateStore } from '../state/store';
-import { toIso } from '../time';
+import { namedAccount } from '../identity';
+import type { OutboxEntry, Prefetch, StateStore } from '../state/store';
+import { eventKey, ingestEvents, type StreamSettings } from '../stream';
 import { parseBody } from './parse';
 import { ingestResponse, type RejectedEvent } from './response';
 import { verifyRequest, type RequestHeaders, type WebhookAuth } from './verify';
 
 /**
  * One webhook request, start to end, walking one way:
- * verify the raw bytes → parse → normalize → dedupe → attribute to an account → update its state
- * → score → decide the crossing. Returns the HTTP answer and the accounts that fired.
+ * verify the raw bytes → parse → normalize → one store transaction (dedupe, documents, scores,
+ * crossings into the outbox) → the HTTP answer. Crossings reach executions from the outbox.
  */
-export interface IngestSettings {
+export interface IngestSettings extends StreamSettings {
 	auth: WebhookAuth;
 	source: EventSource | 'auto';
 	normalize: NormalizeOptions;
-	accountFrom: AccountSource;
-	model: CompiledModel;
 	store: StateStore;
-	crossing: CrossingOptions;
-	/** crossing: fire on crossings / tier changes. everyEvent: emit every scored event (debugging). */
-	emit: 'crossing' | 'everyEvent';
 	maxBodyBytes: number;
 	now: () => number;
 }
@@ -34,19 +25,11 @@ export interface IngestRequest {
 	headers: RequestHeaders;
 }
 
-export interface FiredAccount {
-	trigger: CrossingReason | 'scored';
-	result: ScoreResult;
-	previousScore: number | null;
-	previousTier: string | null;
-	/** The event that tipped the account. */
-	event: { id: string | null; name: string; userId: string | null; timestamp: string | null; source: string };
-}
-
 export interface IngestResult {
 	status: number;
 	body: Record<string, unknown>;
-	fired: FiredAccount[];
+	/** Crossings committed to the outbox by this request. */
+	fired: OutboxEntry[];
 	/** Events that changed stored state (what a snapshot would save). */
 	counted: number;
 }
@@ -56,53 +39,34 @@ function header(headers: RequestHeaders, name: string): string | undefined {
 	return Array.isArray(value) ? value[0] : value;
 }
 
-function normalizeAll(payload: unknown[], settings: IngestSettings): { events: PqlEvent[]; rejected: RejectedEvent[] } {
+function normalizeAll(payload: unknown[], settings: IngestSettings) {
 	const events: PqlEvent[] = [];
+	/** Per normalized event, its position in the request. */
+	const positions: number[] = [];
 	const rejected: RejectedEvent[] = [];
 	payload.forEach((raw, index) => {
 		const event = tryNormalizeEvent(raw, settings.source, settings.normalize);
 		if (typeof event === 'string') rejected.push({ index, reason: event });
-		else events.push(event);
+		else {
+			events.push(event);
+			positions.push(index);
+		}
 	});
-	return { events, rejected };
+	return { events, positions, rejected };
 }
 
-/** The account an event counts for: the one it names, else the user's known account, else a company e-mail domain. */
-async function accountOf(event: PqlEvent, settings: IngestSettings): Promise<string | undefined> {
-	const { accountFrom } = settings;
-	const named = accountFrom === 'emailDomain' ? undefined : event.accountId;
-	if (named !== undefined) {
-		if (event.userId !== undefined) await settings.store.linkUser(event.userId, named);
-		return named;
+/** What a request will read, so a store over the network loads it in one round trip. */
+function prefetchOf(events: readonly PqlEvent[], settings: IngestSettings): Prefetch {
+	const accounts = new Set<string>();
+	const users = new Set<string>();
+	const ids: string[] = [];
+	for (const event of events) {
+		const named = namedAccount(event, settings.accountFrom);
+		if (named !== undefined) accounts.add(named);
+		if (event.userId !== undefined) users.add(event.userId);
+		if (event.id !== undefined) ids.push(eventKey(event.id));
 	}
-	if (event.userId !== undefined) {
-		const known = await settings.store.accountOfUser(event.userId);
-		if (known !== undefined) return known;
-	}
-	if (accountFrom === 'group') return undefined;
-	const domain = companyDomain(event.email);
-	if (domain !== undefined && event.userId !== undefined) await settings.store.linkUser(event.userId, domain);
-	return domain;
-}
-
-function describeEvent(event: PqlEvent): FiredAccount['event'] {
-	return { id: event.id ?? null, name: event.name, userId: event.userId ?? null, timestamp: toIso(event.timestamp), source: event.source };
-}
-
-/** Updates the event's account, scores it and decides the crossing, atomically per account; undefined when the event has no account. */
-async function countEvent(event: PqlEvent, settings: IngestSettings) {
-	const accountId = await accountOf(event, settings);
-	if (accountId === undefined) return undefined;
-	const { model, crossing } = settings;
-	return await settings.store.updateAccount(accountId, (previous) => {
-		const state = applyEvent(model, previous, event, accountId);
-		const asOf = Math.max(settings.now(), state.lastSeen ?? -Infinity);
-		const result = scoreSubject(model, stateSummary(state), stateFeatures(model, state, asOf), asOf);
-		const memory = state.crossing;
-		const decision = decideCrossing(memory, result, crossing);
-		state.crossing = decision.memory;
-		return { state, result: { result, decision, previousScore: memory?.lastScore ?? null } };
-	});
+	return { accounts: [...accounts], users: [...users], events: ids };
 }
 
 export async function ingest(request: IngestRequest, settings: IngestSettings): Promise<IngestResult> {
@@ -111,46 +75,17 @@ export async function ingest(request: IngestRequest, settings: IngestSettings): 
 	const parsed = parseBody(request.rawBody, header(request.headers, 'content-type'), settings.maxBodyBytes);
 	if (!parsed.ok) return { status: parsed.status, body: { error: parsed.reason }, fired: [], counted: 0 };
 
-	const { events, rejected } = normalizeAll(expandPayload(parsed.payload), settings);
+	const payload = expandPayload(parsed.payload);
+	const { events, positions, rejected } = normalizeAll(payload, settings);
 	if (events.length === 0) {
 		const response = ingestResponse({ accepted: 0, duplicates: 0, rejected });
 		return { status: response.status, body: { ...response.body }, fired: [], counted: 0 };
 	}
-
-	const fired: FiredAccount[] = [];
-	let duplicates = 0;
-	let unassigned = 0;
-	let counted = 0;
-	for (const event of events) {
-		if (event.id !== undefined && !(await settings.store.isNewEvent(event.id))) {
-			duplicates++;
-			continue;
-		}
-		const outcome = await countEvent(event, settings).then(
-			(counting) => ({ counting, failure: undefined }),
-			(failure: Error) => ({ counting: undefined, failure }),
-		);
-		if (outcome.failure !== undefined) {
-			// Not counted: let the sender's retry count it.
-			if (event.id !== undefined) await settings.store.forgetEvent(event.id);
-			throw outcome.failure;
-		}
-		const counting = outcome.counting;
-		if (counting === undefined) {
-			unassigned++;
-			continue;
-		}
-		counted++;
-		const { result, decision, previousScore } = counting;
-		if (!(decision.fire || settings.emit === 'everyEvent') || result.lastSeen === null) continue;
-		fired.push({
-			trigger: decision.fire ? decision.reason! : 'scored',
-			result,
-			previousScore,
-			previousTier: decision.previousTier,
-			event: describeEvent(event),
-		});
-	}
-	const response = ingestResponse({ accepted: events.length - duplicates, duplicates, rejected });
-	return { status: response.status, body: { ...response.body, unassigned, fired: fired.length }, fired, counted };
+	const now = settings.now();
+	const outcome = await settings.store.transact((tx) => ingestEvents(tx, settings, events, now), prefetchOf(events, settings));
+	for (const refused of outcome.refused) rejected.push({ index: positions[refused.index], reason: refused.reason });
+	rejected.sort((a, b) => a.index - b.index);
+	const response = ingestResponse({ accepted: outcome.accepted, duplicates: outcome.duplicates, rejected });
+	const status = response.status !== 200 && outcome.storeFull ? 507 : response.status;
+	return { status, body: { ...response.body, fired: outcome.fired.length }, fired: outcome.fired, counted: outcome.counted };
 }

@@ -34,6 +34,8 @@ export interface CompiledRule {
 	perUnit: boolean;
 	cap: number;
 	decay: DecayConfig | undefined;
+	/** Days since signup the subject needs before the rule can match (0 = no condition). */
+	minSignupAgeMs: number;
 	traitTest: Condition | undefined;
 	/** The reason text for a measured value (points are added by the scorer). */
 	reasonText: (value: number, actual: unknown) => string;
@@ -57,6 +59,8 @@ export interface CompiledModel {
 	tiers: TierConfig[];
 	/** The longest event window in ms (Infinity when a rule looks at all time): how much history state must keep. */
 	longestWindowMs: number;
+	/** Some rule reads the signup time (minDaysSinceSignup): features carry it. */
+	needsSignup: boolean;
 	/** Event names seen so far, by slot index. */
 	eventNames: string[];
 	/** The slot of an event name: created on first sight, so per-event work is one small-map lookup. */
@@ -117,6 +121,7 @@ function compileRule(rule: RuleConfig, index: number): CompiledRule {
 		perUnit: rule.pointsPer === 'unit',
 		cap: rule.cap ?? Infinity,
 		decay: rule.decay,
+		minSignupAgeMs: (rule.minDaysSinceSignup ?? 0) * DAY_MS,
 		traitTest: rule.type === 'trait' ? compileCondition(rule.operator!, rule.value) : undefined,
 	};
 	return { ...compiled, reasonText: compileReasonText(compiled), condition: describeCondition(compiled) };
@@ -147,6 +152,7 @@ export function compileModel(input: unknown): CompiledModel {
 		eventRules,
 		tiers: [...config.tiers].sort((a, b) => (b.minScore ?? -Infinity) - (a.minScore ?? -Infinity)),
 		longestWindowMs: Math.max(0, ...eventRules.map((rule) => rule.windowMs)),
+		needsSignup: rules.some((rule) => rule.minSignupAgeMs > 0),
 		eventNames,
 		eventSlot,
 	};

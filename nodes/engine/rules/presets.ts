@@ -136,6 +136,7 @@ export const NEGATIVE_SIGNAL_RULES: RuleConfig[] = [
 		type: 'activeDays',
 		windowDays: 60,
 		atMost: 2,
+		minDaysSinceSignup: 60,
 		points: 20,
 		reason: 'Active on only {value} days {window}',
 	},

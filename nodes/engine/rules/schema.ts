@@ -77,6 +77,8 @@ export interface RuleConfig {
 	reason?: string;
 	/** Pre-aggregated account rows: the column holding this rule's measured value (default: the rule's key). */
 	column?: string;
+	/** Only subjects that signed up at least this many days ago can match (signup trait, else first event). */
+	minDaysSinceSignup?: number;
 }
 
 export interface TierConfig {

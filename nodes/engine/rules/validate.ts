@@ -56,6 +56,7 @@ const RULE_FIELDS: Array<keyof RuleConfig> = [
 	'value',
 	'reason',
 	'column',
+	'minDaysSinceSignup',
 ];
 const MODEL_FIELDS: Array<keyof ModelConfig> = ['mode', 'threshold', 'tiers', 'rules'];
 
@@ -197,6 +198,7 @@ function checkRule(rule: unknown, index: number, issues: RuleIssue[], names: Set
 	check.number('atLeast', { min: 0 });
 	check.number('atMost', { min: 0 });
 	check.number('cap', { positive: true });
+	check.number('minDaysSinceSignup', { min: 0 });
 	check.choice('pointsPer', ['match', 'unit'], false);
 	check.text('reason', false);
 	check.text('column', false);
@@ -332,7 +334,8 @@ function withDefaults(rule: RuleConfig): RuleConfig {
 	for (const [key, value] of Object.entries(rule)) {
 		if (value !== undefined && !(Array.isArray(value) && value.length === 0 && key === 'filters')) copy[key] = value;
 	}
-	if (EVENT_RULE_TYPES.includes(rule.type) && copy.atLeast === undefined) copy.atLeast = 1;
+	// An event rule with neither bound means "did it at least once"; one with only atMost ("did not do X") keeps 0 as its floor.
+	if (EVENT_RULE_TYPES.includes(rule.type) && copy.atLeast === undefined && copy.atMost === undefined) copy.atLeast = 1;
 	if (rule.type === 'trait' && copy.scope === undefined) copy.scope = 'account';
 	if (copy.pointsPer === 'match') delete copy.pointsPer;
 	return copy as unknown as RuleConfig;

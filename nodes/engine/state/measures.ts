@@ -222,3 +222,65 @@ function countBetween(times: readonly number[], start: number, end: number): Mea
 	const value = Math.max(0, to - from);
 	return { value, lastMatch: value > 0 ? times[to - 1] : NaN };
 }
+
+export function cloneMeasure<T extends MeasureState>(state: T): T {
+	return JSON.parse(JSON.stringify(state)) as T;
+}
+
+function mergeSorted(a: readonly number[], b: readonly number[]): number[] {
+	const merged: number[] = [];
+	let i = 0;
+	let j = 0;
+	while (i < a.length || j < b.length) {
+		if (j >= b.length || (i < a.length && a[i] <= b[j])) merged.push(a[i++]);
+		else merged.push(b[j++]);
+	}
+	return merged;
+}
+
+/** Latest time per UTC day, of both lists (each sorted, one entry per day). */
+function mergeDayLatest(a: readonly number[], b: readonly number[]): number[] {
+	const merged: number[] = [];
+	for (const time of mergeSorted(a, b)) {
+		const last = merged.length - 1;
+		if (last >= 0 && utcDay(merged[last]) === utcDay(time)) merged[last] = Math.max(merged[last], time);
+		else merged.push(time);
+	}
+	return merged;
+}
+
+/**
+ * The measure of two disjoint sets of events (an account's own events and a user's unassigned
+ * ones): what folding all of them into one state gives, within the same bounds. Returns a new state.
+ */
+export function mergeMeasure(a: MeasureState, b: MeasureState, keep: number): MeasureState {
+	switch (a.kind) {
+		case 'recentMatches': {
+			const times = mergeSorted(a.times, (b as RecentMatches).times);
+			keepNewest(times, keep);
+			return { kind: 'recentMatches', times };
+		}
+		case 'matchTotal': {
+			const other = b as MatchTotal;
+			return { kind: 'matchTotal', count: a.count + other.count, last: Math.max(a.last, other.last) };
+		}
+		case 'recentDays':
+			return { kind: 'recentDays', latest: mergeDayLatest(a.latest, (b as RecentDays).latest) };
+		case 'dayTally': {
+			const other = b as DayTally;
+			const listed = new Set([...a.days, ...other.days]);
+			const shared = a.days.length + other.days.length - listed.size;
+			const days = [...listed].sort((x, y) => x - y);
+			keepNewest(days, keep);
+			return { kind: 'dayTally', count: a.count + other.count - shared, first: Math.min(a.first, other.first), last: Math.max(a.last, other.last), days };
+		}
+		case 'recentUsers':
+		case 'userTally': {
+			const latest = new Map<string, number>();
+			for (const [user, time] of [...a.users, ...(b as UserList).users]) latest.set(user, Math.max(time, latest.get(user) ?? -Infinity));
+			const users = [...latest].sort((x, y) => x[1] - y[1] || (x[0] < y[0] ? -1 : 1));
+			keepNewest(users, keep);
+			return { kind: a.kind, users };
+		}
+	}
+}

@@ -1,178 +1,223 @@
-import { canForgetAccount, STATE_FORMAT, type AccountState } from './accountState';
-import { DEDUPE_TTL_MS, type AccountMutation, type StateStore } from './store';
+import type { AccountDoc, UserDoc } from './docs';
+import { DueIndex } from './dueIndex';
+import { DEDUPE_TTL_MS, type OutboxEntry, type StateStore, type StoreTransaction } from './store';
 
-/** Version of the snapshot JSON; restore refuses versions it does not know. */
-export const SNAPSHOT_FORMAT = 1;
+/** Version of the snapshot JSON; a snapshot of another version is not read (the trigger starts fresh). */
+export const SNAPSHOT_FORMAT = 2;
 
 /** Event ids saved in snapshots: those of the last hour, at most this many (Segment retries most failures within minutes). */
 export const SNAPSHOT_SEEN_MS = 60 * 60 * 1000;
 export const SNAPSHOT_SEEN_MAX = 5_000;
-
-/** Event ids remembered in memory at most (oldest forgotten first): about 5 MB. */
+/** Event ids remembered in memory at most (oldest forgotten first). */
 export const MAX_REMEMBERED_EVENTS = 100_000;
-/** User → account links remembered at most (least recently linked forgotten first). */
-export const MAX_REMEMBERED_USERS = 100_000;
+/** Accounts the built-in store holds at most: past it, events of new accounts are refused (see the README's capacity). */
+export const DEFAULT_MAX_ACCOUNTS = 20_000;
 
 export interface MemoryStoreOptions {
 	dedupeTtlMs?: number;
 	maxRememberedEvents?: number;
-	/** Idle time after which an account holding nothing else is left out of snapshots (stateRetentionMs). Default: never. */
-	retentionMs?: number;
+	maxAccounts?: number;
 	now?: () => number;
 }
 
 interface Snapshot {
 	format: number;
-	stateFormat: number;
 	savedAt: number;
-	accounts: AccountState[];
-	/** [event id, expires at] pairs, oldest first. */
+	accounts: AccountDoc[];
+	users: UserDoc[];
+	/** [event id, expires at], oldest first. */
 	seen: Array<[string, number]>;
-	/** [user id, account id] pairs, least recently linked first. */
-	users?: Array<[string, string]>;
+	outbox: OutboxEntry[];
+}
+
+function copy<T>(value: T): T {
+	return structuredClone(value);
 }
 
 /**
- * The built-in store: state lives in this process (the trigger saves snapshots in the workflow's
- * static data). JavaScript runs one callback at a time, so a synchronous read-mutate-write of an
- * account cannot interleave with another: every update is atomic without locks.
+ * The built-in store: documents live in this process, and the trigger saves snapshots in the
+ * workflow's static data. A transaction works on copies and commits synchronously, so nothing
+ * interleaves and a failed request leaves no trace.
  */
 export class MemoryStateStore implements StateStore {
-	private readonly accounts = new Map<string, AccountState>();
-	/** Event id → expiry; Map order is insertion order, and with one TTL that is expiry order. */
+	private readonly accounts = new Map<string, AccountDoc>();
+	private readonly users = new Map<string, UserDoc>();
+	/** Event id → expiry; with one TTL, Map order is expiry order. */
 	private readonly seen = new Map<string, number>();
-	/** User id → account id; Map order is the order of the latest link. */
-	private readonly userAccounts = new Map<string, string>();
+	private readonly due = new DueIndex();
+	private readonly outbox = new Map<string, OutboxEntry>();
 	private readonly dedupeTtlMs: number;
 	private readonly maxRememberedEvents: number;
-	private retentionMs: number;
+	readonly maxAccounts: number;
 	private readonly now: () => number;
+	/** Commits since the last snapshot. */
+	changes = 0;
 
 	constructor(options: MemoryStoreOptions = {}) {
 		this.dedupeTtlMs = options.dedupeTtlMs ?? DEDUPE_TTL_MS;
 		this.maxRememberedEvents = options.maxRememberedEvents ?? MAX_REMEMBERED_EVENTS;
-		this.retentionMs = options.retentionMs ?? Infinity;
+		this.maxAccounts = options.maxAccounts ?? DEFAULT_MAX_ACCOUNTS;
 		this.now = options.now ?? Date.now;
-	}
-
-	async isNewEvent(eventId: string): Promise<boolean> {
-		const now = this.now();
-		this.forgetExpired(now);
-		const expiresAt = this.seen.get(eventId);
-		if (expiresAt !== undefined && expiresAt > now) return false;
-		this.seen.delete(eventId);
-		this.seen.set(eventId, now + this.dedupeTtlMs);
-		while (this.seen.size > this.maxRememberedEvents) this.seen.delete(this.seen.keys().next().value!);
-		return true;
-	}
-
-	async forgetEvent(eventId: string): Promise<void> {
-		this.seen.delete(eventId);
-	}
-
-	async linkUser(userId: string, accountId: string): Promise<void> {
-		this.userAccounts.delete(userId);
-		this.userAccounts.set(userId, accountId);
-		if (this.userAccounts.size > MAX_REMEMBERED_USERS) this.userAccounts.delete(this.userAccounts.keys().next().value!);
-	}
-
-	async accountOfUser(userId: string): Promise<string | undefined> {
-		return this.userAccounts.get(userId);
-	}
-
-	/** The mutation gets the live state object: if it throws after changing it, the change stays. Validate before mutating. */
-	async updateAccount<T>(accountId: string, mutate: AccountMutation<T>): Promise<T> {
-		const { state, result } = mutate(this.accounts.get(accountId));
-		this.accounts.set(accountId, state);
-		return result;
-	}
-
-	async close(): Promise<void> {}
-
-	/** The idle time after which accounts holding nothing else are left out of snapshots (it depends on the model, known later). */
-	setRetention(retentionMs: number): void {
-		this.retentionMs = retentionMs;
-	}
-
-	account(accountId: string): AccountState | undefined {
-		return this.accounts.get(accountId);
 	}
 
 	get accountCount(): number {
 		return this.accounts.size;
 	}
 
-	get rememberedEventCount(): number {
-		return this.seen.size;
+	async transact<T>(work: (tx: StoreTransaction) => T): Promise<T> {
+		return this.transactNow(work);
 	}
 
-	/** Compact JSON of every account worth keeping and of the unexpired event ids. */
-	snapshot(): string {
+	/** The same, synchronously (the built-in store has nothing to wait for). */
+	transactNow<T>(work: (tx: StoreTransaction) => T): T {
 		const now = this.now();
-		this.forgetExpired(now);
-		for (const [id, state] of this.accounts) {
-			if (canForgetAccount(state, now, this.retentionMs)) this.accounts.delete(id);
-		}
-		const snapshot: Snapshot = {
-			format: SNAPSHOT_FORMAT,
-			stateFormat: STATE_FORMAT,
-			savedAt: now,
-			accounts: [...this.accounts.values()],
-			seen: this.recentlySeen(now),
-			users: [...this.userAccounts],
+		const accounts = new Map<string, AccountDoc>();
+		const users = new Map<string, UserDoc>();
+		const written = { accounts: new Set<string>(), users: new Set<string>() };
+		const seen = new Set<string>();
+		const due = new Map<string, number | undefined>();
+		const fires: OutboxEntry[] = [];
+		let added = 0;
+		const tx: StoreTransaction = {
+			account: (id) => {
+				if (!accounts.has(id)) {
+					const known = this.accounts.get(id);
+					if (known === undefined) return undefined;
+					accounts.set(id, copy(known));
+				}
+				return accounts.get(id);
+			},
+			user: (id) => {
+				if (!users.has(id)) {
+					const known = this.users.get(id);
+					if (known === undefined) return undefined;
+					users.set(id, copy(known));
+				}
+				return users.get(id);
+			},
+			putAccount: (doc) => {
+				if (!this.accounts.has(doc.id) && !written.accounts.has(doc.id)) added++;
+				accounts.set(doc.id, doc);
+				written.accounts.add(doc.id);
+			},
+			putUser: (doc) => {
+				users.set(doc.id, doc);
+				written.users.add(doc.id);
+			},
+			canAddAccount: () => this.accounts.size + added < this.maxAccounts,
+			isNewEvent: (eventId) => {
+				if (seen.has(eventId)) return false;
+				const expiresAt = this.seen.get(eventId);
+				if (expiresAt !== undefined && expiresAt > now) return false;
+				seen.add(eventId);
+				return true;
+			},
+			setDue: (accountId, at) => void due.set(accountId, at),
+			fire: (entry) => void fires.push(entry),
 		};
-		return JSON.stringify(snapshot);
+		const result = work(tx);
+		for (const id of written.accounts) this.accounts.set(id, accounts.get(id)!);
+		for (const id of written.users) this.users.set(id, users.get(id)!);
+		for (const id of seen) this.rememberEvent(id, now);
+		for (const [id, at] of due) {
+			this.due.set(id, at);
+			const doc = this.accounts.get(id);
+			if (doc !== undefined) doc.dueAt = at;
+		}
+		for (const entry of fires) this.outbox.set(entry.fireId, entry);
+		if (written.accounts.size + written.users.size + seen.size + fires.length > 0) this.changes++;
+		return result;
 	}
 
-	/** Replaces the store's content with a snapshot; an empty or missing snapshot empties the store. */
-	restore(json: string | undefined | null): void {
-		this.accounts.clear();
-		this.seen.clear();
-		this.userAccounts.clear();
-		if (json === undefined || json === null || json === '') return;
-		const snapshot = parseSnapshot(json);
-		for (const state of snapshot.accounts) this.accounts.set(state.id, state);
-		const now = this.now();
-		for (const [id, expiresAt] of snapshot.seen) if (expiresAt > now) this.seen.set(id, expiresAt);
-		for (const [userId, accountId] of snapshot.users ?? []) this.userAccounts.set(userId, accountId);
-	}
-
-	/**
-	 * The event ids worth saving: those received in the last SNAPSHOT_SEEN_MS, newest
-	 * SNAPSHOT_SEEN_MAX at most. n8n reads the whole snapshot on every webhook request, so it must
-	 * stay small; retries of older deliveries are still caught while this process runs.
-	 */
-	private recentlySeen(now: number): Array<[string, number]> {
-		const since = now - SNAPSHOT_SEEN_MS + this.dedupeTtlMs;
-		const recent: Array<[string, number]> = [];
-		for (const entry of this.seen) if (entry[1] >= since) recent.push(entry);
-		return recent.slice(-SNAPSHOT_SEEN_MAX);
-	}
-
-	private forgetExpired(now: number): void {
+	private rememberEvent(eventId: string, now: number): void {
+		this.seen.delete(eventId);
+		this.seen.set(eventId, now + this.dedupeTtlMs);
 		for (const [id, expiresAt] of this.seen) {
-			if (expiresAt > now) return;
+			if (expiresAt > now && this.seen.size <= this.maxRememberedEvents) break;
 			this.seen.delete(id);
 		}
 	}
-}
 
-function readJson(json: string): { value: unknown } | { syntaxError: Error } {
-	try {
-		return { value: JSON.parse(json) as unknown };
-	} catch (error) {
-		return { syntaxError: error as Error };
+	async dueAccounts(now: number, limit: number): Promise<string[]> {
+		return this.due.due(now, limit);
 	}
-}
 
-function parseSnapshot(json: string): Snapshot {
-	const read = readJson(json);
-	if ('syntaxError' in read) throw new Error(`The saved PQL state is not valid JSON (${read.syntaxError.message})`);
-	const snapshot = read.value as Snapshot;
-	if (snapshot === null || typeof snapshot !== 'object' || snapshot.format !== SNAPSHOT_FORMAT || snapshot.stateFormat !== STATE_FORMAT) {
-		const found = snapshot !== null && typeof snapshot === 'object' ? `${snapshot.format}/${snapshot.stateFormat}` : typeof snapshot;
-		throw new Error(`The saved PQL state has format ${found}; this version reads format ${SNAPSHOT_FORMAT}/${STATE_FORMAT}`);
+	async pendingFires(limit: number): Promise<OutboxEntry[]> {
+		return [...this.outbox.values()].slice(0, limit);
 	}
-	if (!Array.isArray(snapshot.accounts) || !Array.isArray(snapshot.seen)) throw new Error('The saved PQL state is incomplete (accounts or seen missing)');
-	return snapshot;
+
+	async delivered(fireIds: string[]): Promise<void> {
+		for (const id of fireIds) if (this.outbox.delete(id)) this.changes++;
+	}
+
+	/**
+	 * Forgets documents nothing has touched for `retentionMs` (every window empty, cooldown over:
+	 * see stateRetentionMs), unless a crossing of theirs still waits in the outbox.
+	 */
+	forgetIdle(now: number, retentionMs: number): number {
+		if (!Number.isFinite(retentionMs)) return 0;
+		const waiting = new Set([...this.outbox.values()].map((entry) => entry.accountId));
+		let forgotten = 0;
+		for (const [id, doc] of this.accounts) {
+			if (now - doc.touchedAt <= retentionMs || waiting.has(id)) continue;
+			this.accounts.delete(id);
+			this.due.set(id, undefined);
+			forgotten++;
+		}
+		for (const [id, doc] of this.users) {
+			if (now - doc.touchedAt <= retentionMs) continue;
+			this.users.delete(id);
+			forgotten++;
+		}
+		if (forgotten > 0) this.changes++;
+		return forgotten;
+	}
+
+	snapshot(): string {
+		const now = this.now();
+		const seen = [...this.seen].filter(([, expiresAt]) => expiresAt - this.dedupeTtlMs > now - SNAPSHOT_SEEN_MS).slice(-SNAPSHOT_SEEN_MAX);
+		const snapshot: Snapshot = {
+			format: SNAPSHOT_FORMAT,
+			savedAt: now,
+			accounts: [...this.accounts.values()],
+			users: [...this.users.values()],
+			seen,
+			outbox: [...this.outbox.values()],
+		};
+		this.changes = 0;
+		return JSON.stringify(snapshot);
+	}
+
+	/** Loads a snapshot; returns false (and keeps an empty store) for one it cannot read. */
+	restore(text: string | undefined): boolean {
+		if (text === undefined || text === '') return true;
+		let snapshot: Snapshot;
+		try {
+			snapshot = JSON.parse(text) as Snapshot;
+		} catch {
+			return false;
+		}
+		if (snapshot?.format !== SNAPSHOT_FORMAT) return false;
+		for (const doc of snapshot.accounts) {
+			this.accounts.set(doc.id, doc);
+			if (doc.dueAt !== undefined) this.due.set(doc.id, doc.dueAt);
+		}
+		for (const doc of snapshot.users) this.users.set(doc.id, doc);
+		for (const [id, expiresAt] of snapshot.seen) this.seen.set(id, expiresAt);
+		for (const entry of snapshot.outbox) this.outbox.set(entry.fireId, entry);
+		return true;
+	}
+
+	/** Read-only access for tests and diagnostics. */
+	peekAccount(id: string): AccountDoc | undefined {
+		return this.accounts.get(id);
+	}
+	peekUser(id: string): UserDoc | undefined {
+		return this.users.get(id);
+	}
+	accountIds(): string[] {
+		return [...this.accounts.keys()];
+	}
+
+	async close(): Promise<void> {}
 }

@@ -17,6 +17,8 @@ export const MIN_KEPT_USERS = 500;
 export const KEPT_ACTIVE_DAYS = 100;
 /** People (id, e-mail, traits) kept per account; the least recently active go first. */
 export const MAX_KEPT_PEOPLE = 1000;
+/** Accounts a user's document lists as the user's memberships (most recent kept). */
+export const MAX_USER_ACCOUNTS = 20;
 /** Distinct event names counted per account in `eventCounts`. */
 export const MAX_EVENT_NAMES = 200;
 
@@ -36,6 +38,7 @@ export interface Measure {
 
 export interface StatePlan {
 	measures: Measure[];
+	measureKeys: ReadonlySet<string>;
 	/** The measures with a window, which pruning walks. */
 	windowedMeasures: Measure[];
 	/** Per rule index: its measure (event rules only). */
@@ -117,7 +120,7 @@ function buildPlan(model: CompiledModel): StatePlan {
 	};
 	const measures = [...byKey.values()];
 	const windowedMeasures = measures.filter((measure) => Number.isFinite(measure.windowMs));
-	return { measures, windowedMeasures, measureOfRule, measuresForEvent, ...traitKeys(model) };
+	return { measures, measureKeys: new Set(byKey.keys()), windowedMeasures, measureOfRule, measuresForEvent, ...traitKeys(model) };
 }
 
 const plans = new WeakMap<CompiledModel, StatePlan>();

@@ -1,38 +1,60 @@
 import { DAY_MS } from '../time';
-import type { AccountState } from './accountState';
+import type { DocView } from './docs';
 
 /** How long an event id is remembered for dedupe: Segment retries failed deliveries for hours, PostHog for less. */
 export const DEDUPE_TTL_MS = 7 * DAY_MS;
 
-export interface AccountUpdate<T> {
-	state: AccountState;
-	result: T;
+/** A crossing decided and committed, waiting to start an execution (at least once). */
+export interface OutboxEntry {
+	/** Stable across retries and restarts: account + crossing sequence. Downstream steps dedupe on it. */
+	fireId: string;
+	accountId: string;
+	/** Epoch ms it was decided. */
+	at: number;
+	/** The n8n item's JSON. */
+	item: Record<string, unknown>;
+}
+
+/** What one transaction sees and does; nothing of it is visible to others until it commits, all at once. */
+export interface StoreTransaction extends DocView {
+	/** True the first time an event id is seen within the dedupe TTL; the id counts as seen once committed. */
+	isNewEvent(eventId: string): boolean;
+	/** When the account should next be re-scored with no new event (undefined: never). */
+	setDue(accountId: string, at: number | undefined): void;
+	fire(entry: OutboxEntry): void;
+}
+
+/** Documents and event ids a transaction will read, fetched up front by stores that load over the network. */
+export interface Prefetch {
+	accounts?: string[];
+	users?: string[];
+	events?: string[];
 }
 
 /**
- * Reads the account's state (undefined for an account never seen) and returns the new state with
- * whatever the caller wants back (the score, the crossing decision). Synchronous, so no other
- * update of the account can interleave. It may run more than once (a store that retries on
- * conflict runs it again on the fresh state): keep side effects out of it, act on the result.
+ * Thrown inside a transaction's work by a store that has not loaded what the work asks for. The
+ * store loads it and runs the work again: work must be a pure function of what it reads.
  */
-export type AccountMutation<T> = (state: AccountState | undefined) => AccountUpdate<T>;
+export class NotLoadedError extends Error {
+	constructor(readonly missing: Required<Prefetch>) {
+		super('state not loaded yet');
+		this.name = 'NotLoadedError';
+	}
+}
 
-/** Where the threshold trigger keeps per-account state and the event ids it has seen. */
+/** Where the threshold trigger keeps documents, event ids, the due index and the outbox. */
 export interface StateStore {
 	/**
-	 * True the first time an event id is seen within the dedupe TTL, false for a repeat. It marks
-	 * the id as seen: when processing the event then fails, call forgetEvent so that the source's
-	 * retry counts.
+	 * Runs `work` on a consistent view and commits everything it wrote (documents, seen ids, due
+	 * times, outbox entries) atomically, or nothing when it throws. May run `work` more than once
+	 * (conflict with another process, data to load): keep side effects out of it.
 	 */
-	isNewEvent(eventId: string): Promise<boolean>;
-	forgetEvent(eventId: string): Promise<void>;
-	/**
-	 * Remembers the account a user was last seen acting in (the latest call wins), so that events
-	 * that name no account (Segment identify, PostHog events without groups) reach it.
-	 */
-	linkUser(userId: string, accountId: string): Promise<void>;
-	accountOfUser(userId: string): Promise<string | undefined>;
-	/** Applies the mutation atomically for the account: concurrent updates never lose one another. */
-	updateAccount<T>(accountId: string, mutate: AccountMutation<T>): Promise<T>;
+	transact<T>(work: (tx: StoreTransaction) => T, prefetch?: Prefetch): Promise<T>;
+	/** Accounts whose due time has come, earliest first. */
+	dueAccounts(now: number, limit: number): Promise<string[]>;
+	/** Committed crossings not yet delivered to an execution, oldest first. */
+	pendingFires(limit: number): Promise<OutboxEntry[]>;
+	/** The executions of these crossings have run: drop them from the outbox. */
+	delivered(fireIds: string[]): Promise<void>;
 	close(): Promise<void>;
 }

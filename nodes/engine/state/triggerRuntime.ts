@@ -1,11 +1,11 @@
 import type { CompiledModel } from '../rules/compile';
-import { MemoryStateStore } from './memoryStore';
+import type { MemoryStateStore } from './memoryStore';
 import type { StateStore } from './store';
 
 /**
- * What a trigger node keeps between webhook requests, in the n8n process: n8n builds a fresh
- * workflow object (and static data copy) per request, so anything that must see every request —
- * the authoritative built-in state, an open Redis connection, the compiled rules — lives here,
+ * What a trigger node keeps between webhook requests and timer ticks, in the n8n process: n8n
+ * builds a fresh workflow object (and static data copy) per request, so anything that must see
+ * every request — the built-in state, the shared store's client, the compiled rules — lives here,
  * keyed by workflow, node and mode.
  */
 export interface TriggerRuntime {
@@ -15,20 +15,32 @@ export interface TriggerRuntime {
 	/** The store's configuration; a different one (other credential, namespace) replaces the runtime. */
 	storeKey: string;
 	lastSavedAt: number;
-	/** Events counted since the last snapshot. */
-	unsaved: number;
+	/** Crossings handed to an execution that has not finished yet. */
+	inFlight: Set<string>;
+	/** How the shared store reaches its server now (set by the request or tick that uses it). */
+	send?: (path: string, body: unknown) => Promise<unknown>;
 }
 
 const runtimes = new Map<string, TriggerRuntime>();
 
-export function triggerRuntime(key: string, storeKey: string, createStore: () => { store: StateStore; memory?: MemoryStateStore }): TriggerRuntime {
+export function triggerRuntime(
+	key: string,
+	storeKey: string,
+	createStore: (runtime: TriggerRuntime) => { store: StateStore; memory?: MemoryStateStore },
+): TriggerRuntime {
 	const known = runtimes.get(key);
 	if (known !== undefined && known.storeKey === storeKey) return known;
 	if (known !== undefined) void known.store.close();
-	const { store, memory } = createStore();
-	const runtime: TriggerRuntime = { store, memory, storeKey, lastSavedAt: 0, unsaved: 0 };
+	const runtime = { storeKey, lastSavedAt: 0, inFlight: new Set<string>() } as unknown as TriggerRuntime;
+	const { store, memory } = createStore(runtime);
+	runtime.store = store;
+	runtime.memory = memory;
 	runtimes.set(key, runtime);
 	return runtime;
+}
+
+export function findTriggerRuntime(key: string): TriggerRuntime | undefined {
+	return runtimes.get(key);
 }
 
 export async function dropTriggerRuntime(key: string): Promise<TriggerRuntime | undefined> {
@@ -50,13 +62,4 @@ export function cachedModel(parametersKey: string, compile: () => CompiledModel)
 		models.set(parametersKey, model);
 	}
 	return model;
-}
-
-/**
- * Whether to write a snapshot with this request: always after a crossing (so a restart never
- * fires it again), otherwise when something changed and the save interval has passed.
- */
-export function snapshotDue(runtime: TriggerRuntime, fired: boolean, now: number, saveEveryMs: number): boolean {
-	if (runtime.memory === undefined || runtime.unsaved === 0) return false;
-	return fired || now - runtime.lastSavedAt >= saveEveryMs;
 }

@@ -1,0 +1,91 @@
+import type { IDataObject, IHttpRequestOptions } from 'n8n-workflow';
+import { sleep } from 'n8n-workflow';
+import { DEFAULT_MAX_ACCOUNTS, MemoryStateStore } from '../engine/state/memoryStore';
+import { RestStateStore } from '../engine/state/restStore';
+import { triggerRuntime, type TriggerRuntime } from '../engine/state/triggerRuntime';
+import type { TriggerSettings } from './settings';
+
+export const STATE_KEY = 'pqlState';
+
+/** What the node's contexts (webhook, trigger, hooks) offer that the stores need. */
+export interface StoreContext {
+	getWorkflow(): { id?: string | undefined };
+	getNode(): { id: string };
+	getNodeParameter(name: string, fallback?: unknown): unknown;
+	getWorkflowStaticData(type: string): IDataObject;
+	getCredentials(type: string): Promise<IDataObject>;
+	helpers: { httpRequest(options: IHttpRequestOptions): Promise<unknown> };
+}
+
+export function runtimeKey(ctx: StoreContext, manual: boolean): string {
+	return `${ctx.getWorkflow().id ?? 'unsaved'}:${ctx.getNode().id}:${manual ? 'test' : 'live'}`;
+}
+
+/** Decrypting credentials costs more than counting an event: re-read them at most every few seconds. */
+const CREDENTIALS_CACHE_MS = 5000;
+const credentialsCache = new Map<string, { data: IDataObject; at: number }>();
+
+export async function cachedCredentials(ctx: StoreContext, type: string): Promise<IDataObject> {
+	const key = `${ctx.getWorkflow().id}:${ctx.getNode().id}:${type}`;
+	const now = Date.now();
+	const known = credentialsCache.get(key);
+	if (known !== undefined && now - known.at < CREDENTIALS_CACHE_MS) return known.data;
+	const data = await ctx.getCredentials(type);
+	credentialsCache.set(key, { data, at: now });
+	return data;
+}
+
+function restSender(ctx: StoreContext, credentials: IDataObject) {
+	const base = String(credentials.url ?? '').replace(/\/+$/, '');
+	const token = String(credentials.token ?? '');
+	return async (path: string, body: unknown) =>
+		await ctx.helpers.httpRequest({
+			method: 'POST',
+			url: `${base}${path}`,
+			body: body as IDataObject,
+			json: true,
+			headers: { Authorization: `Bearer ${token}` },
+		});
+}
+
+/** The runtime (store and all) for this node: the built-in store, restored from static data, or the shared store. */
+export async function openRuntime(ctx: StoreContext, manual: boolean, settings: TriggerSettings): Promise<TriggerRuntime> {
+	const key = runtimeKey(ctx, manual);
+	const { options } = settings;
+	if (manual || ctx.getNodeParameter('stateStore', 'builtIn') === 'builtIn') {
+		const maxAccounts = options.maxAccounts ?? DEFAULT_MAX_ACCOUNTS;
+		// Test events are scored in a store of their own: they never count towards live state.
+		return triggerRuntime(key, `builtIn:${maxAccounts}`, () => {
+			const memory = new MemoryStateStore({ maxAccounts });
+			if (!manual) memory.restore(ctx.getWorkflowStaticData('node')[STATE_KEY] as string | undefined);
+			return { store: memory, memory };
+		});
+	}
+	const credentials = await cachedCredentials(ctx, 'pqlRedisRestApi');
+	const keyPrefix = String(credentials.keyPrefix ?? 'pql:');
+	const namespace = options.redisNamespace?.trim() || `${ctx.getWorkflow().id}:${ctx.getNode().id}`;
+	const storeKey = JSON.stringify({ url: credentials.url, keyPrefix, namespace, retentionMs: settings.retentionMs });
+	const runtime = triggerRuntime(key, storeKey, (created) => ({
+		store: new RestStateStore({
+			send: async (path, body) => await created.send!(path, body),
+			sleep: async (ms) => await sleep(ms),
+			keyPrefix,
+			namespace,
+			retentionMs: settings.retentionMs,
+		}),
+	}));
+	runtime.send = restSender(ctx, credentials);
+	return runtime;
+}
+
+/** Saves the built-in store's snapshot into the workflow's static data (n8n writes it to its database). */
+export function saveSnapshot(ctx: StoreContext, runtime: TriggerRuntime, now: number): void {
+	if (runtime.memory === undefined) return;
+	ctx.getWorkflowStaticData('node')[STATE_KEY] = runtime.memory.snapshot();
+	runtime.lastSavedAt = now;
+}
+
+export function snapshotDue(runtime: TriggerRuntime, fired: boolean, now: number, saveEveryMs: number): boolean {
+	if (runtime.memory === undefined || runtime.memory.changes === 0) return false;
+	return fired || now - runtime.lastSavedAt >= saveEveryMs;
+}

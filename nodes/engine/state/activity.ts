@@ -1,0 +1,128 @@
+import type { PqlEvent } from '../events/model';
+import { utcDay } from '../time';
+import {
+	addDayToTally,
+	addMatchToTotal,
+	addRecentDay,
+	addRecentMatch,
+	addUser,
+	cloneMeasure,
+	mergeMeasure,
+	pruneMeasure,
+	type DayTally,
+	type MatchTotal,
+	type MeasureState,
+	type RecentDays,
+	type RecentMatches,
+	type UserList,
+} from './measures';
+import { KEPT_ACTIVE_DAYS, MAX_EVENT_NAMES, type Measure, type StatePlan } from './statePlan';
+
+/**
+ * What a set of product events (track / page) measured: the only thing events change. An account
+ * holds one for the events that named it; a user holds one for the events that named no account,
+ * which count for whichever account the user belongs to (see identity.ts). Plain JSON, bounded.
+ */
+export interface Activity {
+	firstSeen?: number;
+	lastSeen?: number;
+	/** Distinct UTC days with a product event, all time. */
+	days?: DayTally;
+	eventCounts: Record<string, number>;
+	/** Per measure key (see Measure.key): what the event rules measure. */
+	measures: Record<string, MeasureState>;
+}
+
+export function emptyActivity(): Activity {
+	return { eventCounts: {}, measures: {} };
+}
+
+export function hasEvents(activity: Activity | undefined): activity is Activity & { lastSeen: number } {
+	return activity?.lastSeen !== undefined;
+}
+
+function countEventName(counts: Record<string, number>, name: string, by = 1): void {
+	if (Object.prototype.hasOwnProperty.call(counts, name)) counts[name] += by;
+	else if (Object.keys(counts).length < MAX_EVENT_NAMES) {
+		// defineProperty, so that a name like "__proto__" is counted instead of changing the object's prototype.
+		Object.defineProperty(counts, name, { value: by, writable: true, enumerable: true, configurable: true });
+	}
+}
+
+function recordMatch(measure: Measure, slot: MeasureState | undefined, event: PqlEvent): MeasureState {
+	const time = event.timestamp;
+	const windowed = Number.isFinite(measure.windowMs);
+	switch (measure.kind) {
+		case 'count':
+			return windowed ? addRecentMatch(slot as RecentMatches, time, measure.keep) : addMatchToTotal(slot as MatchTotal, time);
+		case 'days':
+			return windowed ? addRecentDay(slot as RecentDays, time) : addDayToTally(slot as DayTally, time, measure.keep);
+		case 'users':
+			return addUser(slot as UserList, windowed ? 'recentUsers' : 'userTally', event.userId!, time, measure.keep);
+	}
+}
+
+/** Drops what every window has left behind as of the latest event: scores are only asked as of then or later. */
+function pruneWindows(plan: StatePlan, activity: Activity): void {
+	const lastSeen = activity.lastSeen!;
+	for (const measure of plan.windowedMeasures) {
+		const slot = activity.measures[measure.key];
+		if (slot !== undefined) pruneMeasure(slot, lastSeen - measure.windowMs);
+	}
+}
+
+/** Forgets measures a changed model no longer uses. */
+export function adoptModel(plan: StatePlan, activity: Activity): void {
+	for (const key of Object.keys(activity.measures)) if (!plan.measureKeys.has(key)) delete activity.measures[key];
+}
+
+/** THE place where a product event changes what is measured (batch and stream alike). Mutates `activity`. */
+export function foldProductEvent(plan: StatePlan, activity: Activity, event: PqlEvent): void {
+	const time = event.timestamp;
+	const advanced = activity.lastSeen === undefined || time > activity.lastSeen;
+	if (activity.firstSeen === undefined || time < activity.firstSeen) activity.firstSeen = time;
+	if (advanced) activity.lastSeen = time;
+	activity.days = addDayToTally(activity.days, time, KEPT_ACTIVE_DAYS);
+	countEventName(activity.eventCounts, event.name);
+	const lastSeen = activity.lastSeen!;
+	for (const measure of plan.measuresForEvent(event.name)) {
+		// Older than the window as of the latest event: no later score can count it.
+		if (time < lastSeen - measure.windowMs) continue;
+		if (measure.matchesProperties !== undefined && !measure.matchesProperties(event.properties)) continue;
+		if (measure.kind === 'users' && event.userId === undefined) continue;
+		activity.measures[measure.key] = recordMatch(measure, activity.measures[measure.key], event);
+	}
+	if (advanced) pruneWindows(plan, activity);
+}
+
+function mergeDays(a: DayTally | undefined, b: DayTally | undefined): DayTally | undefined {
+	if (a === undefined || b === undefined) return a ?? b;
+	return mergeMeasure(a, b, KEPT_ACTIVE_DAYS) as DayTally;
+}
+
+/** The activity of several parts together (an account's own events and its users' unassigned ones). New object. */
+export function mergeActivities(plan: StatePlan, parts: readonly Activity[]): Activity {
+	const present = parts.filter(hasEvents);
+	if (present.length === 1) return present[0];
+	const merged = emptyActivity();
+	for (const part of present) {
+		if (merged.firstSeen === undefined || part.firstSeen! < merged.firstSeen) merged.firstSeen = part.firstSeen;
+		if (merged.lastSeen === undefined || part.lastSeen > merged.lastSeen) merged.lastSeen = part.lastSeen;
+		merged.days = mergeDays(merged.days, part.days);
+		for (const [name, count] of Object.entries(part.eventCounts)) countEventName(merged.eventCounts, name, count);
+		for (const measure of plan.measures) {
+			const slot = part.measures[measure.key];
+			if (slot === undefined) continue;
+			const known = merged.measures[measure.key];
+			merged.measures[measure.key] = known === undefined ? cloneMeasure(slot) : mergeMeasure(known, slot, measure.keep);
+		}
+	}
+	if (merged.lastSeen !== undefined) pruneWindows(plan, merged);
+	return merged;
+}
+
+export function activeDayCount(activity: Activity): number {
+	return activity.days?.count ?? 0;
+}
+
+export { utcDay };

@@ -1,0 +1,145 @@
+import { isProductEvent, type PqlEvent } from '../events/model';
+import { accountOfUser, namedAccount, type AccountSource } from '../identity';
+import type { CompiledModel } from '../rules/compile';
+import { learnTraits, learnValue } from '../traits';
+import { adoptModel, emptyActivity, foldProductEvent, hasEvents } from './activity';
+import type { AccountDoc, DocView, UserDoc } from './docs';
+import { MAX_KEPT_PEOPLE, MAX_USER_ACCOUNTS, statePlan, type StatePlan } from './statePlan';
+
+export interface ApplySettings {
+	model: CompiledModel;
+	accountFrom: AccountSource;
+}
+
+/** Why an event changed nothing, in words for the sender. */
+export type Refusal = 'unassigned' | 'storeFull';
+
+function newAccount(id: string, model: CompiledModel, at: number): AccountDoc {
+	return { id, modelVersion: model.version, named: emptyActivity(), members: [], floatingUsers: [], touchedAt: at };
+}
+
+function freshAccount(plan: StatePlan, model: CompiledModel, doc: AccountDoc): AccountDoc {
+	if (doc.modelVersion !== model.version) {
+		adoptModel(plan, doc.named);
+		doc.modelVersion = model.version;
+	}
+	return doc;
+}
+
+function freshUser(plan: StatePlan, model: CompiledModel, doc: UserDoc): UserDoc {
+	if (doc.floating !== undefined && doc.modelVersion !== model.version) adoptModel(plan, doc.floating);
+	if (doc.floating !== undefined) doc.modelVersion = model.version;
+	return doc;
+}
+
+/**
+ * Applies one event (deduplicated, timestamp accepted) to the documents it concerns, in batch and
+ * stream alike, and adds to `touched` the accounts whose score it may change. Order-free: any order
+ * of the same events leaves the same documents (within the bounds of statePlan.ts).
+ */
+export function applyEvent(settings: ApplySettings, view: DocView, event: PqlEvent, touched: Set<string>): Refusal | undefined {
+	const { model, accountFrom } = settings;
+	const plan = statePlan(model);
+	const at = event.timestamp;
+	const named = namedAccount(event, accountFrom);
+	const product = isProductEvent(event);
+
+	let account: AccountDoc | undefined;
+	if (named !== undefined && (product || event.accountTraits !== undefined)) {
+		const known = view.account(named);
+		if (known === undefined && !view.canAddAccount()) return 'storeFull';
+		account = known === undefined ? newAccount(named, model, at) : freshAccount(plan, model, known);
+		if (event.accountTraits !== undefined) account.traits = learnTraits(account.traits, event.accountTraits, at, plan.accountTraitKeys);
+		account.touchedAt = Math.max(account.touchedAt, at);
+		touched.add(named);
+	}
+
+	let user: UserDoc | undefined;
+	const userId = event.userId;
+	if (userId !== undefined) {
+		const known = view.user(userId);
+		const learns = event.email !== undefined || event.userTraits !== undefined || named !== undefined || (product && named === undefined);
+		if (known !== undefined || learns) {
+			user = known === undefined ? { id: userId, touchedAt: at } : freshUser(plan, model, known);
+			if (event.email !== undefined) user.email = learnValue(user.email, event.email.toLowerCase(), at);
+			if (event.userTraits !== undefined) user.traits = learnTraits(user.traits, event.userTraits, at, plan.userTraitKeys);
+			if (named !== undefined) user.link = learnValue(user.link, named, at);
+			user.touchedAt = Math.max(user.touchedAt, at);
+		}
+	}
+
+	if (product) {
+		if (account !== undefined) {
+			foldProductEvent(plan, account.named, event);
+			if (userId !== undefined) joinMember(account, userId, at);
+		} else if (user !== undefined) {
+			user.floating ??= emptyActivity();
+			user.modelVersion = model.version;
+			foldProductEvent(plan, user.floating, event);
+		} else return 'unassigned';
+	}
+	if (account !== undefined && user !== undefined && product) rememberAccount(user, account.id);
+	if (account !== undefined) view.putAccount(account);
+	if (user !== undefined) {
+		const refused = settleFloating(settings, view, user, touched);
+		for (const id of user.accounts ?? []) touched.add(id);
+		view.putUser(user);
+		if (refused !== undefined) return refused;
+		if (product && account === undefined && user.floatingAccount === undefined) return 'unassigned';
+	}
+	return undefined;
+}
+
+function joinMember(account: AccountDoc, userId: string, at: number): void {
+	const members = account.members;
+	const known = members.find((member) => member[0] === userId);
+	if (known !== undefined) {
+		known[1] = Math.min(known[1], at);
+		known[2] = Math.max(known[2], at);
+		return;
+	}
+	members.push([userId, at, at]);
+	if (members.length > MAX_KEPT_PEOPLE) {
+		let oldest = 0;
+		for (let i = 1; i < members.length; i++) if (members[i][2] < members[oldest][2]) oldest = i;
+		members.splice(oldest, 1);
+	}
+}
+
+function rememberAccount(user: UserDoc, accountId: string): void {
+	const accounts = user.accounts ?? [];
+	if (accounts.includes(accountId)) return;
+	user.accounts = [...accounts, accountId].slice(-MAX_USER_ACCOUNTS);
+}
+
+/** Moves the user's unassigned events to the account the user now belongs to (a later group call, an e-mail). */
+function settleFloating(settings: ApplySettings, view: DocView, user: UserDoc, touched: Set<string>): Refusal | undefined {
+	const target = hasEvents(user.floating) ? accountOfUser(user, settings.accountFrom) : undefined;
+	const current = user.floatingAccount;
+	if (target === current) {
+		if (current !== undefined) touched.add(current);
+		return undefined;
+	}
+	let destination: AccountDoc | undefined;
+	if (target !== undefined) {
+		destination = view.account(target);
+		if (destination === undefined && !view.canAddAccount()) return 'storeFull';
+		destination ??= newAccount(target, settings.model, user.floating!.lastSeen!);
+	}
+	if (current !== undefined) {
+		const origin = view.account(current);
+		if (origin !== undefined) {
+			origin.floatingUsers = origin.floatingUsers.filter((id) => id !== user.id);
+			view.putAccount(origin);
+		}
+		touched.add(current);
+	}
+	if (destination !== undefined) {
+		if (!destination.floatingUsers.includes(user.id)) destination.floatingUsers = [...destination.floatingUsers, user.id];
+		destination.touchedAt = Math.max(destination.touchedAt, user.floating!.lastSeen!);
+		view.putAccount(destination);
+		touched.add(destination.id);
+	}
+	user.floatingAccount = target;
+	return undefined;
+}

@@ -1,0 +1,119 @@
+import type { Properties } from '../events/model';
+import type { CompiledModel } from '../rules/compile';
+import { scoreSubject, scoreVerdict, type ScoreResult, type ScoreVerdict, type SubjectFeatures, type SubjectSummary } from '../score';
+import { DAY_MS } from '../time';
+import { signupTime, signupTrait, traitMatch, traitValues, type PersonTraits } from '../traits';
+import { activeDayCount, mergeActivities, type Activity } from './activity';
+import type { AccountDoc, DocView, UserDoc } from './docs';
+import { measureValue } from './measures';
+import { statePlan } from './statePlan';
+
+export interface Person extends PersonTraits {
+	id: string;
+	firstAt: number;
+}
+
+/** What is scored: one account's or user's activity, its people and the traits rules read. */
+export interface Subject {
+	level: 'account' | 'user';
+	id: string;
+	accountId: string | undefined;
+	activity: Activity;
+	people: Person[];
+	traits: Properties | undefined;
+}
+
+function person(user: UserDoc | undefined, id: string, firstAt: number): Person {
+	return { id, firstAt, email: user?.email?.[0], traits: traitValues(user?.traits) };
+}
+
+/** An account's own events and its users' unassigned ones, with its members in the order they first acted. */
+export function accountSubject(model: CompiledModel, view: DocView, account: AccountDoc): Subject {
+	const parts = [account.named];
+	const firstAt = new Map<string, number>();
+	for (const [userId, first] of account.members) firstAt.set(userId, first);
+	for (const userId of account.floatingUsers) {
+		const user = view.user(userId);
+		if (user?.floating === undefined || user.floatingAccount !== account.id) continue;
+		parts.push(user.floating);
+		firstAt.set(userId, Math.min(firstAt.get(userId) ?? Infinity, user.floating.firstSeen ?? Infinity));
+	}
+	const people = [...firstAt]
+		.sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1))
+		.map(([userId, first]) => person(view.user(userId), userId, first));
+	return {
+		level: 'account',
+		id: account.id,
+		accountId: account.id,
+		activity: mergeActivities(statePlan(model), parts),
+		people,
+		traits: traitValues(account.traits),
+	};
+}
+
+/** What the model's rules measure for the subject as of `asOf` (not before its latest event). */
+export function subjectFeatures(model: CompiledModel, subject: Subject, asOf: number): SubjectFeatures {
+	const plan = statePlan(model);
+	const count = model.rules.length;
+	const values = new Array<number>(count);
+	const lastMatch = new Array<number>(count).fill(NaN);
+	const traitValuesOut = new Array<unknown>(count);
+	const { activity, people, traits } = subject;
+	for (const rule of model.rules) {
+		const i = rule.index;
+		const measure = plan.measureOfRule[i];
+		if (measure !== undefined) {
+			const measured = measureValue(activity.measures[measure.key], asOf - rule.windowMs, asOf);
+			values[i] = measured.value;
+			lastMatch[i] = measured.lastMatch;
+			continue;
+		}
+		switch (rule.type) {
+			case 'inactiveDays':
+				values[i] = activity.lastSeen === undefined ? NaN : Math.floor((asOf - activity.lastSeen) / DAY_MS);
+				break;
+			case 'daysSinceSignup':
+				values[i] = Math.floor((asOf - signupTime(rule, traits, people, activity.firstSeen ?? NaN)) / DAY_MS);
+				break;
+			case 'trait': {
+				const found = traitMatch(rule, traits, people);
+				values[i] = found.matched ? 1 : 0;
+				traitValuesOut[i] = found.value;
+				break;
+			}
+			default:
+				values[i] = NaN;
+		}
+	}
+	return { values, lastMatch, traitValues: traitValuesOut, signupAt: signupAt(model, subject) };
+}
+
+function signupAt(model: CompiledModel, subject: Subject): number {
+	if (!model.needsSignup) return NaN;
+	const fromTraits = signupTrait(undefined, subject.traits, subject.people);
+	return Number.isNaN(fromTraits) ? (subject.activity.firstSeen ?? NaN) : fromTraits;
+}
+
+export function subjectSummary(subject: Subject): SubjectSummary {
+	const isAccount = subject.level === 'account';
+	const name = subject.traits?.name;
+	return {
+		level: subject.level,
+		id: subject.id,
+		name: isAccount ? (typeof name === 'string' ? name : undefined) : subject.people[0]?.email,
+		accountId: subject.accountId,
+		users: subject.people.map((p) => ({ id: p.id, email: p.email })),
+		firstSeen: subject.activity.firstSeen,
+		lastSeen: subject.activity.lastSeen,
+		activeDays: activeDayCount(subject.activity),
+		eventCounts: { ...subject.activity.eventCounts },
+	};
+}
+
+export function scoreOf(model: CompiledModel, subject: Subject, asOf: number): ScoreResult {
+	return scoreSubject(model, subjectSummary(subject), subjectFeatures(model, subject, asOf), asOf);
+}
+
+export function verdictOf(model: CompiledModel, subject: Subject, asOf: number): ScoreVerdict {
+	return scoreVerdict(model, subjectFeatures(model, subject, asOf), asOf);
+}
