@@ -1,11 +1,44 @@
-import type { IDataObject, INode, INodeExecutionData } from 'n8n-workflow';
+import { readFileSync } from 'fs';
+import { join } from 'path';
+import {
+	NodeConnectionTypes,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INode,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
 import { PqlCalibrate } from '../../nodes/PqlCalibrate/PqlCalibrate.node';
+import { PqlPostHogQuery } from '../../nodes/PqlPostHogQuery/PqlPostHogQuery.node';
 import { PqlScore } from '../../nodes/PqlScore/PqlScore.node';
 import { generateHistory, HISTORY_AS_OF, HISTORY_MODEL } from '../helpers/calibrationHistory';
 import { NodeTypes } from '../helpers/nodeTypes';
 import { expectSuccess, jsonItems, nodeRun, outputItems, runWorkflow, type WorkflowJson } from '../helpers/runWorkflow';
 
-const nodeTypes = new NodeTypes([new PqlCalibrate(), new PqlScore()]);
+/** Stands in for a vendor node of n8n-nodes-base: emits its Text parameter, evaluated per item. */
+class VendorStandIn implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Vendor Stand-In',
+		name: 'vendorStandIn',
+		group: ['output'],
+		version: [1, 2, 2.2, 2.7],
+		description: 'Test-only stand-in for a vendor node',
+		defaults: { name: 'Vendor Stand-In' },
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		properties: [{ displayName: 'Text', name: 'text', type: 'string', default: '' }],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return [this.getInputData().map((_, item) => ({ json: { text: this.getNodeParameter('text', item, '') as string }, pairedItem: { item } }))];
+	}
+}
+
+const nodeTypes = new NodeTypes([new PqlCalibrate(), new PqlScore(), new PqlPostHogQuery()])
+	.add('n8n-nodes-base.hubspot', new VendorStandIn())
+	.add('n8n-nodes-base.slack', new VendorStandIn());
+const template = JSON.parse(readFileSync(join(__dirname, '../../workflows/pql-calibrate-from-crm.json'), 'utf8')) as WorkflowJson & { nodes: INode[] };
 const history = generateHistory(400, 5);
 const AS_OF = new Date(HISTORY_AS_OF).toISOString();
 
@@ -108,6 +141,19 @@ describe('PQL Calibrate node in WorkflowExecute', () => {
 		expect(item.error).toMatch(/^Too few accounts for a 50% holdout: 400 accounts \(2 converted, 398 not\)/);
 		expect(item.field).toBe('Holdout Share');
 		expect(outputItems(result, 'PQL Calibrate', 1)).toEqual([]);
+	});
+
+	test('the template runs on its pinned sample: won deals + PostHog events → report → Slack message with the table and the rules JSON', async () => {
+		const workflow = { ...template, nodes: template.nodes.filter((node) => node.type !== 'n8n-nodes-base.stickyNote') };
+		const result = await runWorkflow(workflow, { nodeTypes });
+		expectSuccess(result);
+		const [report] = outputItems(result, 'PQL Calibrate', 0);
+		expect(report).toMatchObject({ accounts: 50, outcomesWithoutEvents: { count: 0 } });
+		expect(report.converted).toBe(template.pinData!['Closed-Won Deals (HubSpot)'].length);
+		const [message] = outputItems(result, 'Post the Report to Slack', 0);
+		expect(message.text).toContain('*PQL model calibration* (50 accounts');
+		expect(message.text).toContain(report.markdown as string);
+		expect(message.text).toContain(report.rulesJson as string);
 	});
 
 	test('node description: two inputs, two outputs, usable as a tool', () => {
