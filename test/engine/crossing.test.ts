@@ -73,7 +73,7 @@ describe('threshold crossings', () => {
 		]);
 		expect(fired(decisions)).toEqual([false, false, true]);
 		expect(decisions[2].reason).toBe('crossedThreshold');
-		expect(decisions[2].memory).toEqual({ armed: false, lastScore: 70, lastTier: 'hot', lastFiredAt: T0 + 2 * DAY_MS, firedCount: 1 });
+		expect(decisions[2].memory).toEqual({ armed: false, lastScore: 70, lastTier: 'hot', lastFiredAt: T0 + 2 * DAY_MS, firedCount: 1, wasPql: true });
 	});
 
 	test('the first score of a new account fires when it is already at the threshold', () => {
@@ -211,5 +211,39 @@ describe('a long sequence, threshold mode', () => {
 		}
 		const fires = fired(run({ ...THRESHOLD, cooldownDays: 1 }, scores)).filter(Boolean).length;
 		expect(fires).toBe(6);
+	});
+});
+
+describe('tier going down and going quiet', () => {
+	const tiers = [
+		{ name: 'hot', minScore: 70 },
+		{ name: 'warm', minScore: 40 },
+		{ name: 'cold', minScore: null },
+	];
+	const at = (days: number) => new Date(Date.parse('2026-06-01T00:00:00Z') + days * DAY_MS).toISOString();
+	const result = (score: number, days: number, lastSeenDays = days) =>
+		({ score, isPql: score >= 70, tier: score >= 70 ? 'hot' : score >= 40 ? 'warm' : 'cold', threshold: 70, mode: 'points', asOf: at(days), lastSeen: at(lastSeenDays) }) as never;
+
+	test('tierDirection down fires when the tier drops past the hysteresis, not when it rises', () => {
+		const options = { fireOn: 'tierChange' as const, tierDirection: 'down' as const, cooldownDays: 0, hysteresis: 5, tiers };
+		const up = decideCrossing(undefined, result(80, 0), options);
+		expect(up.fire).toBe(false);
+		const withinMargin = decideCrossing(up.memory, result(67, 1), options);
+		expect(withinMargin.fire).toBe(false);
+		const down = decideCrossing(withinMargin.memory, result(50, 2), options);
+		expect(down).toMatchObject({ fire: true, reason: 'tierChanged', previousTier: 'hot' });
+	});
+
+	test('went quiet fires once per quiet spell, only for former PQLs by default', () => {
+		const options = { fireOn: 'quiet' as const, quietDays: 10, cooldownDays: 0, hysteresis: 10, tiers };
+		const pql = decideCrossing(undefined, result(80, 0), options);
+		expect(pql.fire).toBe(false);
+		expect(decideCrossing(pql.memory, result(80, 9, 0), options).fire).toBe(false);
+		const quiet = decideCrossing(pql.memory, result(60, 10, 0), options);
+		expect(quiet).toMatchObject({ fire: true, reason: 'wentQuiet' });
+		expect(decideCrossing(quiet.memory, result(60, 12, 0), options).fire).toBe(false);
+		const neverPql = decideCrossing(undefined, result(20, 0), options);
+		expect(decideCrossing(neverPql.memory, result(20, 11, 0), options).fire).toBe(false);
+		expect(decideCrossing(neverPql.memory, result(20, 11, 0), { ...options, quietOnlyFormerPqls: false }).fire).toBe(true);
 	});
 });

@@ -83,12 +83,13 @@ function traitKeys(model: CompiledModel) {
 		if (rule.type === 'trait') {
 			const target = rule.config.scope === 'user' ? user : account;
 			for (const key of keysOfPath(rule.config.trait!)) target.add(key);
-		} else if (rule.type === 'daysSinceSignup') {
-			for (const trait of rule.config.trait ? [rule.config.trait] : SIGNUP_TRAITS) {
-				for (const key of keysOfPath(trait)) {
-					account.add(key);
-					user.add(key);
-				}
+		}
+		const signupTraits = rule.type === 'daysSinceSignup' ? (rule.config.trait ? [rule.config.trait] : [...SIGNUP_TRAITS]) : [];
+		if (rule.minSignupAgeMs > 0) signupTraits.push(...SIGNUP_TRAITS);
+		for (const trait of signupTraits) {
+			for (const key of keysOfPath(trait)) {
+				account.add(key);
+				user.add(key);
 			}
 		}
 	}
