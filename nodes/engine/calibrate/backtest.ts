@@ -43,14 +43,11 @@ export function aggregate(model: CompiledModel, events: readonly PqlEvent[], opt
 	return aggregator;
 }
 
-let supportsSubjectAsOf: boolean | undefined;
-
 /**
  * Whether this engine honours a per-account as-of time (EventAggregator's subjectAsOf): an event
- * after the account's as-of must not count. Checked once, with one event.
+ * after the account's as-of must not count. Checked with one event, so a backtest never leaks silently.
  */
 export function engineScoresEachAccountAsOfItsOwnTime(model: CompiledModel): boolean {
-	if (supportsSubjectAsOf !== undefined) return supportsSubjectAsOf;
 	const probe: PqlEvent = {
 		id: 'calibration-probe',
 		source: 'generic',
@@ -65,8 +62,7 @@ export function engineScoresEachAccountAsOfItsOwnTime(model: CompiledModel): boo
 		accountTraits: undefined,
 	};
 	const results = aggregate(model, [probe], { asOf: 10 * 86_400_000, subjectAsOf: () => 86_400_000 }).finish();
-	supportsSubjectAsOf = results.length === 0 || results[0].asOf === toIso(86_400_000);
-	return supportsSubjectAsOf;
+	return results.length === 0 || results[0].asOf === toIso(86_400_000);
 }
 
 /** The feature of each rule for one scored account, from the engine's matched rules. */
