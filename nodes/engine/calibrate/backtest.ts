@@ -6,10 +6,7 @@ import { toIso } from '../time';
 import { accountKey, type Outcome } from './outcomes';
 
 /** The per-account as-of time EventAggregator takes: events of the account after it are ignored. */
-export type SubjectAsOf = (accountId: string) => number | undefined;
-
-/** EventAggregator's options as calibration uses them (subjectAsOf: one as-of time per account). */
-type BacktestAggregateOptions = AggregateOptions & { subjectAsOf?: SubjectAsOf };
+export type SubjectAsOf = NonNullable<AggregateOptions['subjectAsOf']>;
 
 /** One account of the backtest, scored by the engine as of its own as-of time. */
 export interface BacktestAccount {
@@ -36,9 +33,7 @@ export interface PassOptions {
 
 /** One pass of the engine's batch scorer over the events: the only place calibration counts events. */
 export function aggregate(model: CompiledModel, events: readonly PqlEvent[], options: PassOptions): EventAggregator {
-	const aggregateOptions: BacktestAggregateOptions = { asOf: options.asOf, level: 'account', identity: options.identity };
-	if (options.subjectAsOf !== undefined) aggregateOptions.subjectAsOf = options.subjectAsOf;
-	const aggregator = new EventAggregator(model, aggregateOptions);
+	const aggregator = new EventAggregator(model, { asOf: options.asOf, level: 'account', identity: options.identity, subjectAsOf: options.subjectAsOf });
 	for (let i = 0; i < events.length; i++) aggregator.add(events[i]);
 	return aggregator;
 }
