@@ -1,17 +1,18 @@
 import { existsSync } from 'fs';
 import { join } from 'path';
 import type { ICredentialType, INodeProperties } from 'n8n-workflow';
-import { PqlRedisApi } from '../credentials/PqlRedisApi.credentials';
+import { PqlRedisRestApi } from '../credentials/PqlRedisRestApi.credentials';
 import { PqlWebhookSecretApi } from '../credentials/PqlWebhookSecretApi.credentials';
 import { SegmentWebhookApi } from '../credentials/SegmentWebhookApi.credentials';
 import { DEFAULT_SHARED_SECRET_HEADER } from '../nodes/engine/ingest/verify';
 
 const CREDENTIALS_DIR = join(__dirname, '..', 'credentials');
 
-const credentials: Array<{ file: string; credential: ICredentialType; secretFields: string[] }> = [
-	{ file: 'SegmentWebhookApi.credentials.ts', credential: new SegmentWebhookApi(), secretFields: ['sharedSecret', 'writeKey'] },
-	{ file: 'PqlWebhookSecretApi.credentials.ts', credential: new PqlWebhookSecretApi(), secretFields: ['secret'] },
-	{ file: 'PqlRedisApi.credentials.ts', credential: new PqlRedisApi(), secretFields: ['password'] },
+/** The trigger's credentials. The webhook ones are only checked locally; the REST store one is a real HTTP service. */
+const credentials: Array<{ file: string; credential: ICredentialType; secretFields: string[]; httpTest: boolean }> = [
+	{ file: 'SegmentWebhookApi.credentials.ts', credential: new SegmentWebhookApi(), secretFields: ['sharedSecret', 'writeKey'], httpTest: false },
+	{ file: 'PqlWebhookSecretApi.credentials.ts', credential: new PqlWebhookSecretApi(), secretFields: ['secret'], httpTest: false },
+	{ file: 'PqlRedisRestApi.credentials.ts', credential: new PqlRedisRestApi(), secretFields: ['token'], httpTest: true },
 ];
 
 function field(credential: ICredentialType, name: string): INodeProperties {
@@ -20,11 +21,11 @@ function field(credential: ICredentialType, name: string): INodeProperties {
 	return found;
 }
 
-describe.each(credentials)('$file', ({ file, credential, secretFields }) => {
+describe.each(credentials)('$file', ({ file, credential, secretFields, httpTest }) => {
 	test('is named like its file, as n8n loads it', () => {
 		expect(credential.constructor.name).toBe(file.split('.')[0]);
 		expect(credential.name).toBe(file[0].toLowerCase() + file.slice(1).split('.')[0]);
-		expect(credential.displayName).toEqual(expect.any(String));
+		expect(credential.displayName).toMatch(/ API$/);
 		expect(credential.properties.length).toBeGreaterThan(0);
 	});
 
@@ -47,12 +48,18 @@ describe.each(credentials)('$file', ({ file, credential, secretFields }) => {
 		}
 	});
 
-	// None of these services has an HTTP endpoint that checks the credential, so the trigger node
-	// tests each one (`testedBy` + `methods.credentialTest`). n8n's CredentialsTester uses a
-	// credential's own `test` first and would then never call the node's test.
-	test('leaves testing to the node: no declarative HTTP test to shadow it', () => {
-		expect(credential.test).toBeUndefined();
-	});
+	// The webhook credentials have no HTTP endpoint that checks them, so the trigger node tests each
+	// one (`testedBy` + `methods.credentialTest`). n8n's CredentialsTester uses a credential's own
+	// `test` first and would then never call the node's test. The REST store has an endpoint: PING.
+	if (httpTest) {
+		test('has a declarative HTTP test request', () => {
+			expect(credential.test?.request).toEqual(expect.objectContaining({ url: expect.stringContaining('$credentials') }));
+		});
+	} else {
+		test('leaves testing to the node: no declarative HTTP test to shadow it', () => {
+			expect(credential.test).toBeUndefined();
+		});
+	}
 });
 
 describe('field defaults', () => {
@@ -60,12 +67,13 @@ describe('field defaults', () => {
 		expect(field(new PqlWebhookSecretApi(), 'headerName').default).toBe(DEFAULT_SHARED_SECRET_HEADER);
 	});
 
-	test('Redis defaults to a local server with its standard port and a key namespace', () => {
-		const redis = new PqlRedisApi();
-		expect(field(redis, 'host').default).toBe('127.0.0.1');
-		expect(field(redis, 'port').default).toBe(6379);
-		expect(field(redis, 'database').default).toBe(0);
-		expect(field(redis, 'tls').default).toBe(false);
+	test('the Redis REST store needs a URL and a token, sends the token as a Bearer, PINGs, and namespaces its keys', () => {
+		const redis = new PqlRedisRestApi();
+		expect(redis.name).toBe('pqlRedisRestApi');
+		expect(field(redis, 'url')).toMatchObject({ required: true, default: '' });
+		expect(field(redis, 'token')).toMatchObject({ required: true, default: '' });
 		expect(field(redis, 'keyPrefix').default).toBe('pql:');
+		expect(redis.authenticate).toEqual({ type: 'generic', properties: { headers: { Authorization: '=Bearer {{$credentials.token}}' } } });
+		expect(redis.test?.request).toEqual({ url: '={{$credentials.url}}', method: 'POST', body: ['PING'] });
 	});
 });

@@ -58,7 +58,8 @@ describe('ingest pipeline', () => {
 		const outcome = await post(track('acme'), { 'x-signature': 'f'.repeat(40) });
 		expect(outcome.status).toBe(401);
 		expect(outcome.body.error).toMatch(/does not match/);
-		expect(store.account('acme')).toBeUndefined();
+		expect(store.peekAccount('acme')).toBeUndefined();
+		expect(outcome.fired).toEqual([]);
 	});
 
 	test('malformed JSON is a 400; a body with no event is a 422; nothing is counted', async () => {
@@ -75,7 +76,7 @@ describe('ingest pipeline', () => {
 		const outcome = await post({ batch: [track('acme'), { type: 'track', userId: 'x' }, track('acme')] });
 		expect(outcome.status).toBe(200);
 		expect(outcome.body).toMatchObject({ accepted: 2, rejected: 1, rejections: [{ index: 1, reason: expect.stringMatching(/timestamp/) }] });
-		expect(store.account('acme')!.eventCounts).toEqual({ 'Report Viewed': 2 });
+		expect(store.peekAccount('acme')!.named.eventCounts).toEqual({ 'Report Viewed': 2 });
 	});
 
 	test('a repeated messageId is not counted again', async () => {
@@ -84,22 +85,26 @@ describe('ingest pipeline', () => {
 		await post(event);
 		const retry = await post(event);
 		expect(retry.body).toMatchObject({ accepted: 0, duplicates: 1 });
-		expect(store.account('acme')!.eventCounts).toEqual({ 'Report Viewed': 1 });
+		expect(store.peekAccount('acme')!.named.eventCounts).toEqual({ 'Report Viewed': 1 });
 	});
 
 	test('an account fires once when it crosses, with the event that tipped it', async () => {
-		const { post, track } = setup();
+		const { post, track, store } = setup();
 		const fired = [];
 		for (let n = 0; n < 6; n++) fired.push(...(await post(track('acme'))).fired);
 		expect(fired).toHaveLength(1);
-		expect(fired[0]).toMatchObject({ trigger: 'crossedThreshold', previousScore: 2, result: { id: 'acme', score: 3, isPql: true } });
-		expect(fired[0].event).toMatchObject({ name: 'Report Viewed', userId: 'user-of-acme', source: 'segment' });
+		expect(fired[0]).toMatchObject({ fireId: 'acme:1', accountId: 'acme', at: NOW });
+		expect(fired[0].item).toMatchObject({ fireId: 'acme:1', trigger: 'crossedThreshold', previousScore: 2, accountId: 'acme', score: 3, isPql: true });
+		expect(fired[0].item.triggeringEvent).toMatchObject({ name: 'Report Viewed', userId: 'user-of-acme', source: 'segment' });
+		// Committed to the outbox with the request: an execution starts from there.
+		expect((await store.pendingFires(10)).map((entry) => entry.fireId)).toEqual(['acme:1']);
 	});
 
 	test('a crossing inside one batch fires once', async () => {
 		const { post, track } = setup();
 		const outcome = await post({ batch: [track('acme'), track('acme'), track('acme'), track('acme')] });
-		expect(outcome.fired.map((entry) => entry.result.score)).toEqual([3]);
+		expect(outcome.fired.map((entry) => entry.item.score)).toEqual([4]);
+		expect(outcome.body).toMatchObject({ accepted: 4, fired: 1 });
 	});
 
 	test('after the window empties the account re-arms, but the cooldown holds the next fire', async () => {
@@ -110,7 +115,7 @@ describe('ingest pipeline', () => {
 		const secondCrossing = [];
 		for (let n = 0; n < 3; n++) secondCrossing.push(...(await post(track('acme', NOW + 8 * DAY_MS))).fired);
 		// 8 days after the first fire: past the 7-day cooldown, so the second crossing fires.
-		expect(secondCrossing.map((entry) => entry.trigger)).toEqual(['crossedThreshold']);
+		expect(secondCrossing.map((entry) => [entry.fireId, entry.item.trigger])).toEqual([['acme:2', 'crossedThreshold']]);
 	});
 
 	test('dipping within the re-arm margin does not fire again', async () => {
@@ -129,7 +134,7 @@ describe('ingest pipeline', () => {
 		settings.crossing = { ...settings.crossing, fireOn: 'tierChange', cooldownDays: 0, hysteresis: 0 };
 		const fired = [];
 		for (let n = 0; n < 5; n++) fired.push(...(await post(track('acme'))).fired);
-		expect(fired.map((entry) => [entry.trigger, entry.previousTier, entry.result.tier])).toEqual([
+		expect(fired.map((entry) => [entry.item.trigger, entry.item.previousTier, entry.item.tier])).toEqual([
 			['tierChanged', 'cold', 'warm'],
 			['tierChanged', 'warm', 'hot'],
 		]);
@@ -141,14 +146,19 @@ describe('ingest pipeline', () => {
 		const { context, ...withoutGroup } = track('acme');
 		void context;
 		await post(withoutGroup);
-		expect(store.account('acme')!.eventCounts).toEqual({ 'Report Viewed': 2 });
+		// Kept on the user (it named no account) and counted for the account the user belongs to.
+		expect(store.peekAccount('acme')!.named.eventCounts).toEqual({ 'Report Viewed': 1 });
+		expect(store.peekAccount('acme')!.floatingUsers).toEqual(['user-of-acme']);
+		expect(store.peekUser('user-of-acme')).toMatchObject({ floatingAccount: 'acme', floating: { eventCounts: { 'Report Viewed': 1 } } });
+		const third = await post({ ...withoutGroup, messageId: 'ungrouped-2' });
+		expect(third.fired.map((entry) => [entry.accountId, entry.item.score, entry.item.eventCounts])).toEqual([['acme', 3, { 'Report Viewed': 3 }]]);
 	});
 
 	test('every-event mode emits each scored event (debugging)', async () => {
 		const { settings, post, track } = setup();
 		settings.emit = 'everyEvent';
 		const outcome = await post({ batch: [track('acme'), track('globex')] });
-		expect(outcome.fired.map((entry) => [entry.trigger, entry.result.id])).toEqual([
+		expect(outcome.fired.map((entry) => [entry.item.trigger, entry.item.accountId])).toEqual([
 			['scored', 'acme'],
 			['scored', 'globex'],
 		]);

@@ -6,7 +6,8 @@
 import { randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import type { AccountState } from '../../nodes/engine/state/accountState';
+import type { AccountDoc, UserDoc } from '../../nodes/engine/state/docs';
+import type { OutboxEntry } from '../../nodes/engine/state/store';
 import { REPO_ROOT, type N8nExecution, type N8nWorkflowApi } from './n8nServer';
 
 /** A single n8n (startN8n) or the main process of a queue-mode cluster (startN8nQueue). */
@@ -94,11 +95,31 @@ export async function deployTriggerWorkflow(n8n: N8nMain, options: TriggerWorkfl
 	return { workflowId, webhookId, url: `${n8n.baseUrl}/webhook/${webhookPath}`, webhookPath };
 }
 
+/** A saved account document, with the event counts it scores from (its own and its floating users'). */
+export type SavedAccount = AccountDoc & { eventCounts: Record<string, number> };
+
+/** The built-in store's snapshot (format 2), accounts with their event counts added. */
 export interface SavedPqlState {
+	format: number;
 	savedAt: number;
-	accounts: AccountState[];
+	accounts: SavedAccount[];
+	users: UserDoc[];
 	seen: Array<[string, number]>;
-	users?: Array<[string, string]>;
+	outbox: OutboxEntry[];
+}
+
+/**
+ * What an account's score counts, per event name: the events that named it plus the unassigned
+ * events of the users floating to it (as accountSubject merges them).
+ */
+export function savedEventCounts(account: AccountDoc, users: ReadonlyMap<string, UserDoc>): Record<string, number> {
+	const counts: Record<string, number> = { ...account.named.eventCounts };
+	for (const userId of account.floatingUsers) {
+		const user = users.get(userId);
+		if (user?.floating === undefined || user.floatingAccount !== account.id) continue;
+		for (const [name, count] of Object.entries(user.floating.eventCounts)) counts[name] = (counts[name] ?? 0) + count;
+	}
+	return counts;
 }
 
 /** The built-in store's snapshot in the workflow's static data (undefined before the first save). */
@@ -106,7 +127,10 @@ export async function readSavedState(n8n: N8nMain, workflowId: string): Promise<
 	const workflow = await n8n.getWorkflow(workflowId);
 	const staticData = (workflow.staticData ?? {}) as Record<string, Record<string, unknown> | undefined>;
 	const saved = staticData[`node:${TRIGGER_NODE_NAME}`]?.pqlState;
-	return typeof saved === 'string' ? (JSON.parse(saved) as SavedPqlState) : undefined;
+	if (typeof saved !== 'string') return undefined;
+	const snapshot = JSON.parse(saved) as Omit<SavedPqlState, 'accounts'> & { accounts: AccountDoc[] };
+	const users = new Map((snapshot.users ?? []).map((user) => [user.id, user]));
+	return { ...snapshot, users: snapshot.users ?? [], outbox: snapshot.outbox ?? [], accounts: snapshot.accounts.map((account) => ({ ...account, eventCounts: savedEventCounts(account, users) })) };
 }
 
 /** The snapshot the trigger saves when its workflow is deactivated (webhook delete), once n8n has written it. */
