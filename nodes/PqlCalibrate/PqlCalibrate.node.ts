@@ -39,9 +39,18 @@ interface CalibrateNodeOptions {
 const EVENTS_INPUT = 0;
 const OUTCOMES_INPUT = 1;
 
+/** The items of one input; none when nothing is connected to it (n8n throws for a missing input). */
+function inputItems(ctx: IExecuteFunctions, input: number): INodeExecutionData[] {
+	try {
+		return ctx.getInputData(input) ?? [];
+	} catch {
+		return [];
+	}
+}
+
 /** Product events of the first input, parsed as PQL Score parses them; unreadable ones are counted, not fatal. */
 function readEvents(ctx: IExecuteFunctions, accountGroupType: string | undefined): { events: PqlEvent[]; invalid: number; firstInvalid: string | undefined } {
-	const items = ctx.getInputData(EVENTS_INPUT);
+	const items = inputItems(ctx, EVENTS_INPUT);
 	const eventsField = (ctx.getNodeParameter('eventsField', 0, '') as string).trim();
 	const source = ctx.getNodeParameter('source', 0, 'auto') as EventSource | 'auto';
 	const events: PqlEvent[] = [];
@@ -90,7 +99,7 @@ function run(ctx: IExecuteFunctions): { report: CalibrationReport; invalidEvents
 	const options = ctx.getNodeParameter('options', 0, {}) as CalibrateNodeOptions;
 	const model: CompiledModel = readScoringModel(ctx);
 	const calibrateOptions = readOptions(ctx, options);
-	const outcomeRows = ctx.getInputData(OUTCOMES_INPUT).map((item) => item.json as Record<string, unknown>);
+	const outcomeRows = inputItems(ctx, OUTCOMES_INPUT).map((item) => item.json as Record<string, unknown>);
 	const outcomes = readOutcomes(outcomeRows, {
 		accountId: (ctx.getNodeParameter('accountIdField', 0, 'accountId') as string).trim(),
 		converted: (ctx.getNodeParameter('convertedField', 0, 'converted') as string).trim(),
@@ -121,7 +130,7 @@ export class PqlCalibrate implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const outcomeItems = this.getInputData(OUTCOMES_INPUT);
+		const outcomeItems = inputItems(this, OUTCOMES_INPUT);
 		const pairedItem: IPairedItemData[] = outcomeItems.map((_, item) => ({ item, input: OUTCOMES_INPUT }));
 		let result: ReturnType<typeof run>;
 		try {

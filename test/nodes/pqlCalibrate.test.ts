@@ -125,6 +125,14 @@ describe('PQL Calibrate node in WorkflowExecute', () => {
 		expect(error.description).toBe('Field: Converted Field');
 	});
 
+	test('nothing connected to Outcomes: says what to connect', async () => {
+		const workflow = calibrateWorkflow(baseParameters);
+		delete workflow.connections['Won Deals'];
+		const result = await runWorkflow(workflow, { nodeTypes, pinData: { Events: jsonItems(history.events as unknown as IDataObject[]) } });
+		const error = nodeRun(result, 'PQL Calibrate').error!;
+		expect(error.message).toBe('There are no outcomes: connect the converted accounts (e.g. closed-won deals) to the Outcomes input');
+	});
+
 	test('a bad outcome row is named by its item index', async () => {
 		const outcomes = [...(history.outcomes as unknown as IDataObject[])];
 		outcomes[2] = { ...outcomes[2], convertedAt: 'last spring' };
