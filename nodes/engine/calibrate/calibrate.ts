@@ -113,8 +113,8 @@ function stableHash(text: string): number {
 	return hash >>> 0;
 }
 
-/** Holds out `share` of the converters and of the others (stratified), chosen by a hash of the id. */
-function split(accounts: BacktestAccount[], share: number): { training: BacktestAccount[]; holdout: BacktestAccount[] } {
+/** Holds out `share` of the converters and of the others (stratified), chosen by a hash of the id: the same split every run. */
+export function split<T extends { id: string; converted: boolean }>(accounts: T[], share: number): { training: T[]; holdout: T[] } {
 	if (share <= 0) return { training: accounts, holdout: [] };
 	const holdoutIds = new Set<string>();
 	for (const converted of [true, false]) {

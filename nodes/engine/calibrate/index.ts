@@ -1,5 +1,5 @@
 /** PQL calibration: backtest a model on history, learn points and a threshold from the accounts that converted. */
-export { calibrate, checkCalibrateOptions, DEFAULT_CALIBRATE_OPTIONS, MIN_HOLDOUT_PER_CLASS, MIN_TRAINING_PER_CLASS, type BacktestMode, type CalibrateInput, type CalibrateOptions, type CalibrationReport, type RuleReport } from './calibrate';
+export { calibrate, checkCalibrateOptions, DEFAULT_CALIBRATE_OPTIONS, MIN_HOLDOUT_PER_CLASS, MIN_TRAINING_PER_CLASS, split, type BacktestMode, type CalibrateInput, type CalibrateOptions, type CalibrationReport, type RuleReport } from './calibrate';
 export { backtest, engineScoresEachAccountAsOfItsOwnTime, type BacktestAccount, type SubjectAsOf } from './backtest';
 export { fitLogistic, type LogisticFit } from './logistic';
 export { auc, bestThreshold, conversionByDecile, median, modelMetrics, spearman, type ModelMetrics, type ThresholdGoal } from './metrics';
