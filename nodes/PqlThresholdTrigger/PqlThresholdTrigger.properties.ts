@@ -37,11 +37,11 @@ export const pqlThresholdTriggerProperties: INodeProperties[] = [
 		default: 'threshold',
 		options: [
 			{ name: 'Account Becomes a PQL', value: 'threshold', description: 'Once per upward crossing of the threshold' },
-			{ name: 'Tier Goes Up', value: 'tierUp', description: 'For example cold → warm, warm → hot' },
-			{ name: 'Tier Goes Down', value: 'tierDown', description: 'For example hot → warm: a lead cooling off, for nurture' },
-			{ name: 'Tier Changes (Up or Down)', value: 'tierAny' },
 			{ name: 'Account Goes Quiet', value: 'wentQuiet', description: 'No product event for a number of days, noticed without any new event' },
 			{ name: 'Every Scored Event (Debugging)', value: 'everyEvent', description: 'Starts one execution per event: only to inspect scores' },
+			{ name: 'Tier Changes (Up or Down)', value: 'tierAny' },
+			{ name: 'Tier Goes Down', value: 'tierDown', description: 'For example hot → warm: a lead cooling off, for nurture' },
+			{ name: 'Tier Goes Up', value: 'tierUp', description: 'For example cold → warm, warm → hot' },
 		],
 	},
 	{
@@ -85,7 +85,7 @@ export const pqlThresholdTriggerProperties: INodeProperties[] = [
 		type: 'options',
 		default: 'builtIn',
 		options: [
-			{ name: 'Built-In (This n8n Instance)', value: 'builtIn', description: 'Zero setup; state is kept in memory and saved with the workflow. Up to 20,000 accounts.' },
+			{ name: 'Built-In (Saved With the Workflow)', value: 'builtIn', description: 'Zero setup; state is kept in memory and saved with the workflow. Up to 20,000 accounts.' },
 			{ name: 'Redis Over REST (Queue Mode, Many Accounts)', value: 'redisRest', description: 'Upstash, or any Redis behind a REST bridge: shared by every n8n process' },
 		],
 	},
@@ -118,21 +118,6 @@ export const pqlThresholdTriggerProperties: INodeProperties[] = [
 			accountFromOption,
 			accountGroupTypeOption,
 			{
-				displayName: 'Max Request Size (KB)',
-				name: 'maxBodyKb',
-				type: 'number',
-				default: 2048,
-				typeOptions: { minValue: 1 },
-			},
-			{
-				displayName: 'Save State Every (Seconds)',
-				name: 'saveEverySeconds',
-				type: 'number',
-				default: 5,
-				typeOptions: { minValue: 0 },
-				description: 'Built-in store: how often state is saved with the workflow (0 = after every request). Crossings are always saved before the sender gets its answer.',
-			},
-			{
 				displayName: 'Check Time-Based Changes Every (Seconds)',
 				name: 'checkEverySeconds',
 				type: 'number',
@@ -147,6 +132,21 @@ export const pqlThresholdTriggerProperties: INodeProperties[] = [
 				default: 20000,
 				typeOptions: { minValue: 1 },
 				description: 'Past this many accounts the built-in store refuses events of new accounts (HTTP 507 with the reason) instead of slowing n8n down',
+			},
+			{
+				displayName: 'Max Request Size (KB)',
+				name: 'maxBodyKb',
+				type: 'number',
+				default: 2048,
+				typeOptions: { minValue: 1 },
+			},
+			{
+				displayName: 'Save State Every (Seconds)',
+				name: 'saveEverySeconds',
+				type: 'number',
+				default: 5,
+				typeOptions: { minValue: 0 },
+				description: 'Built-in store: how often state is saved with the workflow (0 = after every request). Crossings are always saved before the sender gets its answer.',
 			},
 			{
 				displayName: 'Store Namespace',

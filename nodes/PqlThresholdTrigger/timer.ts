@@ -2,16 +2,16 @@ import type { IRun, ITriggerFunctions } from 'n8n-workflow';
 import type { TriggerRuntime } from '../engine/state/triggerRuntime';
 import { recheckAccounts } from '../engine/stream';
 import type { TriggerSettings } from './settings';
-import { saveSnapshot, snapshotDue, type StoreContext } from './stores';
+import { saveSnapshot, type StoreContext } from './stores';
 
-/** Accounts re-scored per tick at most, and crossings per execution. */
+/** Accounts re-scored per tick at most, and executions started per tick at most. */
 const MAX_DUE_PER_TICK = 500;
-const MAX_ITEMS_PER_EXECUTION = 100;
+const MAX_EXECUTIONS_PER_TICK = 100;
 
 /**
  * One tick of the trigger's timer (main process): re-score the accounts whose due time has come,
  * start executions for committed crossings (the outbox), and drop them once their execution has
- * run, so that a crash in between delivers them again (same fireId). Saves the built-in snapshot.
+ * run, so that a crash in between delivers them again (same fireId).
  */
 export async function tick(ctx: ITriggerFunctions, runtime: TriggerRuntime, settings: TriggerSettings, now: number): Promise<void> {
 	const { store } = runtime;
@@ -19,25 +19,19 @@ export async function tick(ctx: ITriggerFunctions, runtime: TriggerRuntime, sett
 	if (due.length > 0) await store.transact((tx) => recheckAccounts(tx, settings, due, now), { accounts: due });
 	runtime.memory?.forgetIdle(now, settings.retentionMs);
 
-	const pending = (await store.pendingFires(MAX_ITEMS_PER_EXECUTION * 10)).filter((entry) => !runtime.inFlight.has(entry.fireId));
-	for (let start = 0; start < pending.length; start += MAX_ITEMS_PER_EXECUTION) {
-		const batch = pending.slice(start, start + MAX_ITEMS_PER_EXECUTION);
-		const ids = batch.map((entry) => entry.fireId);
-		for (const id of ids) runtime.inFlight.add(id);
+	const pending = (await store.pendingFires(MAX_EXECUTIONS_PER_TICK)).filter((entry) => !runtime.inFlight.has(entry.fireId));
+	// n8n saves the trigger's static data when it emits: the snapshot then on disk still lists these
+	// crossings, so a crash before their executions finish delivers them again.
+	if (pending.length > 0) saveSnapshot(ctx as unknown as StoreContext, runtime, now);
+	for (const entry of pending) {
+		runtime.inFlight.add(entry.fireId);
 		const done = ctx.helpers.createDeferredPromise<IRun>();
-		const release = () => {
-			for (const id of ids) runtime.inFlight.delete(id);
-		};
-		done.promise.then(
-			async () => {
-				await store.delivered(ids);
-				release();
-			},
-			release,
-		);
-		ctx.emit([batch.map((entry) => ({ json: entry.item as never }))], undefined, done);
+		const release = () => runtime.inFlight.delete(entry.fireId);
+		done.promise.then(async () => {
+			await store.delivered([entry.fireId]);
+			release();
+		}, release);
+		// One execution per crossing: each execution is one alert, as a user of the canvas expects.
+		ctx.emit([[{ json: entry.item as never }]], undefined, done);
 	}
-	// Saved with the next execution's static data, or by the next request: the webhook saves too.
-	const saveEveryMs = (settings.options.saveEverySeconds ?? 5) * 1000;
-	if (snapshotDue(runtime, false, now, saveEveryMs)) saveSnapshot(ctx as unknown as StoreContext, runtime, now);
 }

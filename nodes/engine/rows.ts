@@ -8,7 +8,7 @@ import { signupTrait } from './traits';
 /**
  * Pre-aggregated account rows (a warehouse or HogQL query: one row per account with measured
  * columns). Event rules read their value from the column named by the rule's `column`, by default
- * its key (the name in snake_case: "Frequent logins" → `frequent_logins`); trait rules read the row.
+ * its key (the name in snake_case: "Frequent Logins" → `frequent_logins`); trait rules read the row.
  */
 export interface RowOptions {
 	asOf: number;

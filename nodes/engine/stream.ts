@@ -3,7 +3,7 @@ import { decideCrossing, type CrossingOptions, type CrossingReason } from './cro
 import type { PqlEvent } from './events/model';
 import type { ScoreResult } from './score';
 import { hasEvents } from './state/activity';
-import { applyEvent, type ApplySettings } from './state/apply';
+import { applyEvent, wouldOverflow, type ApplySettings } from './state/apply';
 import { accountSubject, scoreOf } from './state/features';
 import { nextChangeAt } from './state/nextChange';
 import type { OutboxEntry, StoreTransaction } from './state/store';
@@ -30,6 +30,8 @@ export interface StreamOutcome {
 	fired: OutboxEntry[];
 	/** Events that changed stored documents. */
 	counted: number;
+	/** Product events of users whose account is not known yet (kept: a later group call or e-mail places them). */
+	unassigned: number;
 }
 
 /** Ids longer than this are stored as their SHA-256: a 100,000-character id must not sit in the state. */
@@ -116,7 +118,7 @@ export function rescore(tx: StoreTransaction, settings: StreamSettings, accountI
  * account re-scored once. Committed together with its crossings, or not at all.
  */
 export function ingestEvents(tx: StoreTransaction, settings: StreamSettings, events: readonly PqlEvent[], now: number): StreamOutcome {
-	const outcome: StreamOutcome = { accepted: 0, duplicates: 0, refused: [], storeFull: false, fired: [], counted: 0 };
+	const outcome: StreamOutcome = { accepted: 0, duplicates: 0, refused: [], storeFull: false, fired: [], counted: 0, unassigned: 0 };
 	const tipping = new Map<string, PqlEvent>();
 	events.forEach((input, index) => {
 		const event = acceptEventTime(input, now);
@@ -124,17 +126,18 @@ export function ingestEvents(tx: StoreTransaction, settings: StreamSettings, eve
 			outcome.refused.push({ index, reason: event });
 			return;
 		}
+		// Before the id is remembered: a refused event's retry must count once there is room.
+		if (wouldOverflow(settings, tx, event)) {
+			outcome.storeFull = true;
+			outcome.refused.push({ index, reason: STORE_FULL });
+			return;
+		}
 		if (event.id !== undefined && !tx.isNewEvent(eventKey(event.id))) {
 			outcome.duplicates++;
 			return;
 		}
 		const touched = new Set<string>();
-		const refusal = applyEvent(settings, tx, event, touched);
-		if (refusal === 'storeFull') {
-			outcome.storeFull = true;
-			outcome.refused.push({ index, reason: STORE_FULL });
-			return;
-		}
+		if (applyEvent(settings, tx, event, touched) === 'unassigned') outcome.unassigned++;
 		outcome.accepted++;
 		outcome.counted++;
 		for (const accountId of touched) tipping.set(accountId, event);

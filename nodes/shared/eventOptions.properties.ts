@@ -4,7 +4,7 @@ import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 const eventFormats: INodePropertyOptions[] = [
 	{ name: 'Detect Automatically', value: 'auto' },
-	{ name: 'Flat Events ({userId, accountId, event, timestamp})', value: 'generic' },
+	{ name: 'Flat Events', value: 'generic', description: 'One object per event: {userId, accountId, event, timestamp, properties}' },
 	{ name: 'Mixpanel Export', value: 'mixpanel' },
 	{ name: 'PostHog', value: 'posthog', description: 'Webhook destination bodies or raw events' },
 	{ name: 'Segment', value: 'segment', description: 'Track, identify, group and page calls' },

@@ -1,4 +1,4 @@
-import type { INodeProperties } from 'n8n-workflow';
+import type { INodeParameters, INodeProperties } from 'n8n-workflow';
 import { WORKED_EXAMPLE_RULES } from '../engine/rules/presets';
 import { DEFAULT_TIERS } from '../engine/rules/schema';
 import { formatTierList } from '../engine/rules/tiers';
@@ -221,6 +221,9 @@ const ruleFields: INodeProperties[] = [
 	},
 ];
 
+/** The UI's rules start as the worked example's. */
+const defaultUiRules = WORKED_EXAMPLE_RULES.map(ruleToUi) as unknown as INodeParameters[];
+
 export const scoringModelProperties: INodeProperties[] = [
 	{
 		displayName: 'Rules From',
@@ -240,7 +243,7 @@ export const scoringModelProperties: INodeProperties[] = [
 		type: 'fixedCollection',
 		typeOptions: { multipleValues: true, sortable: true },
 		placeholder: 'Add Rule',
-		default: { rule: WORKED_EXAMPLE_RULES.map(ruleToUi) } as unknown as INodeProperties['default'],
+		default: { rule: defaultUiRules },
 		displayOptions: { show: { rulesSource: ['ui'] } },
 		options: [{ name: 'rule', displayName: 'Rule', values: ruleFields }],
 	},

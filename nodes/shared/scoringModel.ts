@@ -3,7 +3,7 @@ import { toList } from '../engine/rules/conditions';
 import { PRESETS } from '../engine/rules/presets';
 import type { ModelConfig, Operator, PropertyFilter, RuleConfig } from '../engine/rules/schema';
 import { parseTierList } from '../engine/rules/tiers';
-import { parseModelJson } from '../engine/rules/validate';
+import { parseModelJson, RuleValidationError } from '../engine/rules/validate';
 
 /** A rule as the node UI's fixed collection holds it. */
 export interface UiRule extends IDataObject {
@@ -75,21 +75,25 @@ function uiValue(operator: string | undefined, value: string | undefined): unkno
 	return operator === 'oneOf' || operator === 'emailDomainIn' ? toList(value) : value;
 }
 
-function moreFilters(ui: UiRule): PropertyFilter[] {
+function moreFilters(ui: UiRule, index: number): PropertyFilter[] {
 	const text = ui.moreFilters?.trim();
 	if (!text) return [];
 	let parsed: unknown;
 	try {
 		parsed = JSON.parse(text);
 	} catch {
-		throw new Error(`Rule "${ui.name}": "More Filters (JSON)" is not valid JSON`);
+		parsed = undefined;
 	}
-	if (!Array.isArray(parsed)) throw new Error(`Rule "${ui.name}": "More Filters (JSON)" must be a list of {property, operator, value}`);
+	if (!Array.isArray(parsed)) {
+		throw new RuleValidationError([
+			{ ruleIndex: index, ruleName: ui.name, field: 'More Filters (JSON)', message: 'must be a JSON list of {"property", "operator", "value"}' },
+		]);
+	}
 	return parsed as PropertyFilter[];
 }
 
 /** UI entry → engine rule. Fields hidden for the rule's measure are left out, empty ones too. */
-export function ruleFromUi(ui: UiRule): RuleConfig {
+export function ruleFromUi(ui: UiRule, index = 0): RuleConfig {
 	const rule: RuleConfig = {
 		name: ui.name,
 		category: ui.category as RuleConfig['category'],
@@ -105,7 +109,7 @@ export function ruleFromUi(ui: UiRule): RuleConfig {
 		if (ui.filterProperty) {
 			filters.push({ property: ui.filterProperty, operator: (ui.filterOperator ?? 'equals') as Operator, value: uiValue(ui.filterOperator, ui.filterValue) });
 		}
-		filters.push(...moreFilters(ui));
+		filters.push(...moreFilters(ui, index));
 		if (filters.length > 0) rule.filters = filters;
 		if (ui.decay && ui.decay !== 'none') rule.decay = { mode: ui.decay as 'halfLife' | 'linear', days: ui.decayDays ?? 14 };
 	}
@@ -133,7 +137,7 @@ export function modelFromParameters(parameters: ModelParameters): unknown {
 	}
 	const rules: RuleConfig[] =
 		parameters.rulesSource === 'ui'
-			? (parameters.rules?.rule ?? []).map(ruleFromUi)
+			? (parameters.rules?.rule ?? []).map((rule, index) => ruleFromUi(rule, index))
 			: parameters.rulesSource === 'presetWithNegatives'
 				? PRESETS.workedExampleWithNegatives.rules
 				: PRESETS.workedExample.rules;

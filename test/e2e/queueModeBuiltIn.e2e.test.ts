@@ -52,7 +52,7 @@ beforeAll(async () => {
 	const credential = await createCredential(cluster, 'pqlWebhookSecretApi', 'PostHog secret (queue e2e)', { headerName: SECRET_HEADER, secret: SECRET });
 	trigger = await deployTriggerWorkflow(cluster, {
 		name: 'PQL e2e: queue mode, built-in store',
-		parameters: { authentication: 'sharedSecretHeader', stateStore: 'builtIn', rulesSource: 'json', rulesJson: RULES_JSON, settings: { saveEverySeconds: 5 } },
+		parameters: { authentication: 'sharedSecretHeader', stateStore: 'builtIn', rulesSource: 'json', rulesJson: RULES_JSON, settings: { saveEverySeconds: 5, checkEverySeconds: 1 } },
 		credentials: { pqlWebhookSecretApi: credential },
 		sinkUrl: sink.url(SINK_PATH),
 	});

@@ -10,14 +10,14 @@
  * PostHog's destination would. Checked: every delivery ends 200; per-account counts in the store exact;
  * each crossing fired exactly once, on the worker; nothing lost.
  *
- * The trigger's contract used here: parameter `stateStore: "redis"`, credential type `pqlRedisRestApi`
+ * The trigger's contract used here: parameter `stateStore: "redisRest"`, credential type `pqlRedisRestApi`
  * with `url`, `token` and `keyPrefix`; the option `settings.redisNamespace`.
  */
 import { randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { AccountState } from '../../nodes/engine/state/accountState';
+import type { AccountDoc } from '../../nodes/engine/state/docs';
 import { startHttpSink, type HttpSink } from '../helpers/httpSink';
 import { sendConcurrently, type PreparedRequest } from '../helpers/loadSender';
 import { startN8nQueue, type N8nQueueCluster } from '../helpers/n8nQueue';
@@ -57,12 +57,19 @@ const MAX_ATTEMPTS = 10;
 
 /**
  * The account's state as the shared store keeps it. The key layout is the store's (nodes/engine/state,
- * written by the lead): assumed a Redis hash at `<keyPrefix>{<namespace>}:acct:<accountId>` whose field
- * `s` is the AccountState JSON. Adapt this function, and only it, when the layout changes.
+ * restStore.ts): a Redis hash at `<keyPrefix>{<namespace>}:acct:<accountId>` whose field `d` is the
+ * AccountDoc JSON. Every event of this load names its account, so its counts are the named activity's.
  */
-async function storedAccountState(redis: RedisClient, accountId: string): Promise<AccountState | undefined> {
-	const json = (await redis.command(['HGET', `${KEY_PREFIX}{${NAMESPACE}}:acct:${accountId}`, 's'])) as string | null;
-	return json === null ? undefined : (JSON.parse(json) as AccountState);
+interface StoredAccount {
+	eventCounts: Record<string, number>;
+	firedCount: number;
+}
+
+async function storedAccountState(redis: RedisClient, accountId: string): Promise<StoredAccount | undefined> {
+	const json = (await redis.command(['HGET', `${KEY_PREFIX}{${NAMESPACE}}:acct:${accountId}`, 'd'])) as string | null;
+	if (json === null) return undefined;
+	const doc = JSON.parse(json) as AccountDoc;
+	return { eventCounts: doc.named.eventCounts, firedCount: doc.crossing?.firedCount ?? 0 };
 }
 
 let cluster: N8nQueueCluster;
@@ -83,7 +90,7 @@ beforeAll(async () => {
 	const store = await createCredential(cluster, 'pqlRedisRestApi', 'Shared store (queue e2e)', { url: bridge.url, token: TOKEN, keyPrefix: KEY_PREFIX });
 	trigger = await deployTriggerWorkflow(cluster, {
 		name: 'PQL e2e: queue mode, shared store',
-		parameters: { authentication: 'sharedSecretHeader', stateStore: 'redis', rulesSource: 'json', rulesJson: RULES_JSON, settings: { redisNamespace: NAMESPACE } },
+		parameters: { authentication: 'sharedSecretHeader', stateStore: 'redisRest', rulesSource: 'json', rulesJson: RULES_JSON, settings: { redisNamespace: NAMESPACE, checkEverySeconds: 1 } },
 		credentials: { pqlWebhookSecretApi: secret, pqlRedisRestApi: store },
 		sinkUrl: sink.url(SINK_PATH),
 	});
@@ -132,14 +139,14 @@ test(`shared store, 2 webhook processes, one killed mid-stream: ${EVENTS} events
 
 	// What the store holds first: it tells a lost event from a crossing that was decided but never ran.
 	const redis = testRedisClient();
-	const states = new Map<string, AccountState | undefined>();
+	const states = new Map<string, StoredAccount | undefined>();
 	try {
 		for (const accountId of load.counts.keys()) states.set(accountId, await storedAccountState(redis, accountId));
 	} finally {
 		await redis.close();
 	}
 	expect(countMismatches(new Map([...states].map(([accountId, state]) => [accountId, state?.eventCounts])))).toEqual([]);
-	const firedInStore = [...states].filter(([, state]) => (state?.crossing?.firedCount ?? 0) > 0).map(([accountId]) => accountId);
+	const firedInStore = [...states].filter(([, state]) => (state?.firedCount ?? 0) > 0).map(([accountId]) => accountId);
 	expect(firedInStore.sort()).toEqual(mustFire);
 
 	await expectEachCrossingFiredOnceOnTheWorker(cluster, sink, SINK_PATH, trigger.workflowId);

@@ -211,11 +211,11 @@ describe('the engine scores each account as of its own time', () => {
 			]),
 			options: { ...DEFAULT_CALIBRATE_OPTIONS, asOf: HISTORY_AS_OF, leadTimeDays: 7, holdoutShare: 0 },
 		});
-		const integration = report.rules.find((rule) => rule.name === 'Connected an integration')!;
+		const integration = report.rules.find((rule) => rule.name === 'Connected an Integration')!;
 		// 'won' connected 3 days before paying: inside the 7-day lead time, so not seen; 'lost' did (20 days before the as-of date, inside the rule's 30-day window).
 		expect(integration.convertersFired).toBe(0);
 		expect(integration.nonConvertersFired).toBe(1);
-		expect(report.rules.find((rule) => rule.name === 'Invited teammates')!.convertersFired).toBe(1);
+		expect(report.rules.find((rule) => rule.name === 'Invited Teammates')!.convertersFired).toBe(1);
 	});
 });
 

@@ -43,11 +43,11 @@ describe('the worked example of PQL.md', () => {
 			'Viewed the pricing page in the last 30 days (+10)',
 		]);
 		expect(acme.unmatchedRules.map((rule) => rule.name)).toEqual([
-			'Connected an integration',
-			'Relevant job role',
-			'Target industry',
-			'Reached plan limit',
-			'Requested enterprise features',
+			'Connected an Integration',
+			'Relevant Job Role',
+			'Target Industry',
+			'Reached Plan Limit',
+			'Requested Enterprise Features',
 		]);
 		expect(acme.name).toBe('Acme Inc');
 		expect(acme.users).toEqual([{ id: 'ada', email: 'ada@acme.io' }]);
@@ -61,7 +61,7 @@ describe('the worked example of PQL.md', () => {
 		const acme = scoreAll(WORKED_EXAMPLE_MODEL, workedExample({ logins: 4 })).get('acme');
 		expect(acme.score).toBe(70);
 		expect(acme.isPql).toBe(true);
-		expect(acme.unmatchedRules.find((rule) => rule.name === 'Frequent logins')).toMatchObject({ value: 4, condition: 'at least 5 in the last 7 days' });
+		expect(acme.unmatchedRules.find((rule) => rule.name === 'Frequent Logins')).toMatchObject({ value: 4, condition: 'at least 5 in the last 7 days' });
 	});
 
 	test('exactly 5 logins still satisfy "at least 5"', () => {

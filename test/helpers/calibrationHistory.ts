@@ -16,10 +16,10 @@ export const HISTORY_AS_OF = Date.parse('2026-11-01T00:00:00.000Z');
 export const HISTORY_LEAD_DAYS = 7;
 
 export const TRUE_SIGNALS: Array<{ rule: string; event: string; weight: number; shownBy: number }> = [
-	{ rule: 'Connected an integration', event: 'integration_connected', weight: 2.0, shownBy: 0.3 },
-	{ rule: 'Invited teammates', event: 'teammate_invited', weight: 1.5, shownBy: 0.4 },
-	{ rule: 'Reached plan limit', event: 'plan_limit_reached', weight: 1.1, shownBy: 0.35 },
-	{ rule: 'Viewed pricing', event: 'pricing_viewed', weight: 0.75, shownBy: 0.45 },
+	{ rule: 'Connected an Integration', event: 'integration_connected', weight: 2.0, shownBy: 0.3 },
+	{ rule: 'Invited Teammates', event: 'teammate_invited', weight: 1.5, shownBy: 0.4 },
+	{ rule: 'Reached Plan Limit', event: 'plan_limit_reached', weight: 1.1, shownBy: 0.35 },
+	{ rule: 'Viewed Pricing', event: 'pricing_viewed', weight: 0.75, shownBy: 0.45 },
 	{ rule: 'Created dashboards', event: 'dashboard_created', weight: 0.45, shownBy: 0.5 },
 	{ rule: 'Exported data', event: 'export', weight: 0.2, shownBy: 0.5 },
 ];

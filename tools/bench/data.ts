@@ -77,7 +77,7 @@ export function generateEvents(count: number, accounts: number, seed = 42): Benc
 export const BENCH_MODEL: ModelConfig = {
 	threshold: 70,
 	rules: [
-		{ name: 'Frequent logins', category: 'usage', type: 'eventCount', event: 'user_logged_in', windowDays: 7, atLeast: 5, points: 10 },
+		{ name: 'Frequent Logins', category: 'usage', type: 'eventCount', event: 'user_logged_in', windowDays: 7, atLeast: 5, points: 10 },
 		{ name: 'Core feature', category: 'usage', type: 'eventCount', event: 'core_feature_used', windowDays: 30, atLeast: 3, points: 20 },
 		{ name: 'Invites', category: 'usage', type: 'eventCount', event: 'teammate_invited', windowDays: 14, atLeast: 2, points: 15 },
 		{ name: 'Spreadsheet exports', category: 'usage', type: 'eventCount', event: 'export', windowDays: 30, filters: [{ property: 'format', operator: 'oneOf', value: ['csv', 'xlsx'] }], points: 5 },

@@ -61,11 +61,11 @@ function fitRules(criteria: FitCriteria): RuleConfig[] {
 		if (Number.isNaN(min) || Number.isNaN(max) || min > max) {
 			throw new FitCriteriaError(`"Employees" must be a range like 50..1000, 50-1000 or 1000+, got ${JSON.stringify(criteria.employees)}`);
 		}
-		rules.push(trait('Target company size', 'employees', 'between', band, points(criteria.employeePoints, 'Employees Points'), 'Company of target size: {actual} employees'));
+		rules.push(trait('Target Company Size', 'employees', 'between', band, points(criteria.employeePoints, 'Employees Points'), 'Company of target size: {actual} employees'));
 	}
 	const industries = toList(criteria.industries ?? '');
 	if (industries.length > 0) {
-		rules.push(trait('Target industry', 'industry', 'oneOf', industries, points(criteria.industryPoints, 'Industries Points'), 'Target industry: {actual}'));
+		rules.push(trait('Target Industry', 'industry', 'oneOf', industries, points(criteria.industryPoints, 'Industries Points'), 'Target industry: {actual}'));
 	}
 	const countries = toList(criteria.countries ?? '');
 	if (countries.length > 0) {

@@ -87,5 +87,5 @@ export async function ingest(request: IngestRequest, settings: IngestSettings): 
 	rejected.sort((a, b) => a.index - b.index);
 	const response = ingestResponse({ accepted: outcome.accepted, duplicates: outcome.duplicates, rejected });
 	const status = response.status !== 200 && outcome.storeFull ? 507 : response.status;
-	return { status, body: { ...response.body, fired: outcome.fired.length }, fired: outcome.fired, counted: outcome.counted };
+	return { status, body: { ...response.body, unassigned: outcome.unassigned, fired: outcome.fired.length }, fired: outcome.fired, counted: outcome.counted };
 }

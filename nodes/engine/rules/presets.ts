@@ -6,7 +6,7 @@ import type { ModelConfig, RuleConfig } from './schema';
  */
 export const WORKED_EXAMPLE_RULES: RuleConfig[] = [
 	{
-		name: 'Frequent logins',
+		name: 'Frequent Logins',
 		category: 'usage',
 		type: 'eventCount',
 		event: ['user_logged_in', 'Signed In'],
@@ -16,7 +16,7 @@ export const WORKED_EXAMPLE_RULES: RuleConfig[] = [
 		reason: 'Logged in {value} times {window}',
 	},
 	{
-		name: 'Completed onboarding',
+		name: 'Completed Onboarding',
 		category: 'usage',
 		type: 'everDid',
 		event: ['onboarding_completed', 'Onboarding Completed'],
@@ -24,7 +24,7 @@ export const WORKED_EXAMPLE_RULES: RuleConfig[] = [
 		reason: 'Completed the onboarding checklist',
 	},
 	{
-		name: 'Core feature adoption',
+		name: 'Core Feature Adoption',
 		category: 'usage',
 		type: 'eventCount',
 		event: ['core_feature_used', 'Core Feature Used'],
@@ -34,7 +34,7 @@ export const WORKED_EXAMPLE_RULES: RuleConfig[] = [
 		reason: 'Used the core feature {value} times {window}',
 	},
 	{
-		name: 'Invited teammates',
+		name: 'Invited Teammates',
 		category: 'usage',
 		type: 'eventCount',
 		event: ['teammate_invited', 'Invite Sent'],
@@ -44,7 +44,7 @@ export const WORKED_EXAMPLE_RULES: RuleConfig[] = [
 		reason: 'Invited {value} teammates {window}',
 	},
 	{
-		name: 'Connected an integration',
+		name: 'Connected an Integration',
 		category: 'usage',
 		type: 'everDid',
 		event: ['integration_connected', 'Integration Connected'],
@@ -52,7 +52,7 @@ export const WORKED_EXAMPLE_RULES: RuleConfig[] = [
 		reason: 'Connected an external integration',
 	},
 	{
-		name: 'Target company size',
+		name: 'Target Company Size',
 		category: 'fit',
 		type: 'trait',
 		scope: 'account',
@@ -63,7 +63,7 @@ export const WORKED_EXAMPLE_RULES: RuleConfig[] = [
 		reason: 'Company of target size: {actual} employees',
 	},
 	{
-		name: 'Relevant job role',
+		name: 'Relevant Job Role',
 		category: 'fit',
 		type: 'trait',
 		scope: 'user',
@@ -74,7 +74,7 @@ export const WORKED_EXAMPLE_RULES: RuleConfig[] = [
 		reason: 'Relevant job role: {actual}',
 	},
 	{
-		name: 'Target industry',
+		name: 'Target Industry',
 		category: 'fit',
 		type: 'trait',
 		scope: 'account',
@@ -85,7 +85,7 @@ export const WORKED_EXAMPLE_RULES: RuleConfig[] = [
 		reason: 'Target industry: {actual}',
 	},
 	{
-		name: 'Viewed pricing',
+		name: 'Viewed Pricing',
 		category: 'intent',
 		type: 'eventCount',
 		event: '$pageview',
@@ -95,7 +95,7 @@ export const WORKED_EXAMPLE_RULES: RuleConfig[] = [
 		reason: 'Viewed the pricing page {window}',
 	},
 	{
-		name: 'Reached plan limit',
+		name: 'Reached Plan Limit',
 		category: 'intent',
 		type: 'eventCount',
 		event: ['plan_limit_reached', 'Plan Limit Reached'],
@@ -104,7 +104,7 @@ export const WORKED_EXAMPLE_RULES: RuleConfig[] = [
 		reason: 'Reached a plan limit {window}',
 	},
 	{
-		name: 'Requested enterprise features',
+		name: 'Requested Enterprise Features',
 		category: 'intent',
 		type: 'eventCount',
 		event: ['enterprise_features_requested', 'Enterprise Features Requested'],
@@ -123,7 +123,7 @@ export const WORKED_EXAMPLE_MODEL: ModelConfig = {
 /** Anti-PQL signals of docs/PQL.md, added to the worked example by the second preset. */
 export const NEGATIVE_SIGNAL_RULES: RuleConfig[] = [
 	{
-		name: 'Gone quiet',
+		name: 'Gone Quiet',
 		category: 'negative',
 		type: 'inactiveDays',
 		atLeast: 21,
@@ -131,7 +131,7 @@ export const NEGATIVE_SIGNAL_RULES: RuleConfig[] = [
 		reason: 'No activity for {value} days',
 	},
 	{
-		name: 'Old signup, little use',
+		name: 'Old Signup, Little Use',
 		category: 'negative',
 		type: 'activeDays',
 		windowDays: 60,

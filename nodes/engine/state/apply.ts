@@ -33,6 +33,24 @@ function freshUser(plan: StatePlan, model: CompiledModel, doc: UserDoc): UserDoc
 }
 
 /**
+ * Whether the event would need an account the view does not have room for: checked before anything
+ * changes (and before its id is remembered), so a refused event leaves no trace and its retry counts.
+ */
+export function wouldOverflow(settings: ApplySettings, view: DocView, event: PqlEvent): boolean {
+	if (view.canAddAccount()) return false;
+	const named = namedAccount(event, settings.accountFrom);
+	if (named !== undefined) return (isProductEvent(event) || event.accountTraits !== undefined) && view.account(named) === undefined;
+	if (event.userId === undefined) return false;
+	const known = view.user(event.userId);
+	const floats = isProductEvent(event) || hasEvents(known?.floating);
+	if (!floats) return false;
+	const identity = { link: known?.link, email: known?.email };
+	if (event.email !== undefined) identity.email = learnValue(identity.email, event.email.toLowerCase(), event.timestamp);
+	const target = accountOfUser(identity, settings.accountFrom);
+	return target !== undefined && target !== known?.floatingAccount && view.account(target) === undefined;
+}
+
+/**
  * Applies one event (deduplicated, timestamp accepted) to the documents it concerns, in batch and
  * stream alike, and adds to `touched` the accounts whose score it may change. Order-free: any order
  * of the same events leaves the same documents (within the bounds of statePlan.ts).
@@ -43,11 +61,11 @@ export function applyEvent(settings: ApplySettings, view: DocView, event: PqlEve
 	const at = event.timestamp;
 	const named = namedAccount(event, accountFrom);
 	const product = isProductEvent(event);
+	if (wouldOverflow(settings, view, event)) return 'storeFull';
 
 	let account: AccountDoc | undefined;
 	if (named !== undefined && (product || event.accountTraits !== undefined)) {
 		const known = view.account(named);
-		if (known === undefined && !view.canAddAccount()) return 'storeFull';
 		account = known === undefined ? newAccount(named, model, at) : freshAccount(plan, model, known);
 		if (event.accountTraits !== undefined) account.traits = learnTraits(account.traits, event.accountTraits, at, plan.accountTraitKeys);
 		account.touchedAt = Math.max(account.touchedAt, at);
