@@ -14,7 +14,7 @@ describe('rule defects of issue 6', () => {
 		expect(compileModel(model).rules[0].atLeast).toBe(-Infinity);
 	});
 
-	test('"Old signup, little use" needs an old signup: a brand-new account with one login loses nothing', () => {
+	test('"Old Signup, Little Use" needs an old signup: a brand-new account with one login loses nothing', () => {
 		const model = PRESETS.workedExampleWithNegatives;
 		const fresh = scoreAll(model, [login(0)]).get('acme');
 		expect(fresh.reasons.join(' ')).not.toMatch(/Active on only/);
