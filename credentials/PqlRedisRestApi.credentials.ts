@@ -15,7 +15,7 @@ export class PqlRedisRestApi implements ICredentialType {
 		dark: 'file:../nodes/PqlThresholdTrigger/pqlThresholdTrigger.dark.svg',
 	};
 
-	documentationUrl = 'https://github.com/n8n-nodes-pql/n8n-nodes-pql#shared-store-credential';
+	documentationUrl = 'https://github.com/n8n-nodes-pql/n8n-nodes-pql#redis-rest-credential';
 
 	properties: INodeProperties[] = [
 		{

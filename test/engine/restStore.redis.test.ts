@@ -322,7 +322,7 @@ describe('concurrency', () => {
 						if (!tx.isNewEvent(eventId)) return false;
 						for (const id of targets) {
 							const doc = tx.account(id) ?? account(id, 0);
-							tx.putAccount({ ...doc, touchedAt: doc.touchedAt + 1, members: [...doc.members, [eventId, n, p]].slice(-3) });
+							tx.putAccount({ ...doc, touchedAt: doc.touchedAt + 1, members: [...doc.members, [eventId, n, p] as [string, number, number]].slice(-3) });
 						}
 						tx.fire({ fireId: eventId, accountId: targets[0], at: T0 + n, item: {} });
 						return true;
@@ -339,6 +339,81 @@ describe('concurrency', () => {
 		expect(await processes[0].pendingFires(10_000)).toHaveLength(total);
 		const conflicts = processes[0].stats.conflicts + processes[1].stats.conflicts;
 		expect(conflicts).toBeGreaterThan(0);
+	});
+});
+
+describe('failures', () => {
+	test('a commit whose answer is lost is detected as landed by its token: the work is not applied twice', async () => {
+		const ns = newNamespace();
+		let loseNext = false;
+		const flaky = new RestStateStore({
+			send: async (path, body) => {
+				const answer = await send(path, body);
+				const isCommit = Array.isArray(body) && body[0] === 'EVAL' && String(body[1]).includes('nDocs');
+				if (loseNext && isCommit) {
+					loseNext = false;
+					throw new Error('socket hang up');
+				}
+				return answer;
+			},
+			sleep,
+			keyPrefix: PREFIX,
+			namespace: ns,
+		});
+		let runs = 0;
+		const increment = (tx: StoreTransaction) => {
+			runs++;
+			const doc = tx.account('a') ?? account('a', 0);
+			tx.putAccount({ ...doc, touchedAt: doc.touchedAt + 1 });
+			return doc.touchedAt + 1;
+		};
+		expect(await flaky.transact(increment, { accounts: ['a'] })).toBe(1);
+		loseNext = true;
+		expect(await flaky.transact(increment, { accounts: ['a'] })).toBe(2);
+		expect((await flaky.readAccount('a'))!.touchedAt).toBe(2);
+		expect(runs).toBe(2);
+		// Only an event id marked: the seen key carries the token.
+		loseNext = true;
+		expect(await flaky.transact((tx) => tx.isNewEvent('e1'), { events: ['e1'] })).toBe(true);
+	});
+
+	test('a commit that never reached Redis is run again; a Redis error and a malformed answer fail clearly', async () => {
+		const ns = newNamespace();
+		let dropNext = true;
+		const dropping = store(ns, {
+			send: async (path, body) => {
+				if (dropNext && Array.isArray(body) && body[0] === 'EVAL') {
+					dropNext = false;
+					throw new Error('ECONNRESET');
+				}
+				return send(path, body);
+			},
+		});
+		expect(await dropping.transact((tx) => (tx.putAccount(account('a', 5)), 'ok'), { accounts: ['a'] })).toBe('ok');
+		expect((await dropping.readAccount('a'))!.touchedAt).toBe(5);
+
+		await redis.command(['SET', key(ns, 'due'), 'not a zset']);
+		await expect(store(ns).dueAccounts(T0, 10)).rejects.toThrow('Redis refused ZRANGEBYSCORE: WRONGTYPE');
+		const odd = store(ns, { send: async () => ({ status: 'ok' }) });
+		await expect(odd.dueAccounts(T0, 10)).rejects.toThrow('not {result} or {error}');
+		const short = store(ns, { send: async () => [] });
+		await expect(short.transact((tx) => tx.account('a'), { accounts: ['a'] })).rejects.toThrow('answered a pipeline of 1 commands with []');
+	});
+
+	test('past maxAttempts of conflicts the transaction fails with a clear error and writes nothing', async () => {
+		const ns = newNamespace();
+		const s = store(ns, { maxAttempts: 3 });
+		await s.transact((tx) => tx.putAccount(account('a', 0)), { accounts: ['a'] });
+		let n = 0;
+		await expect(
+			s.transact((tx) => {
+				const doc = tx.account('a')!;
+				// Someone else always writes in between.
+				void redis.command(['HINCRBY', key(ns, 'acct:a'), 'v', 1]);
+				tx.putAccount({ ...doc, touchedAt: 100 + n++ });
+			}, { accounts: ['a'] }),
+		).rejects.toThrow('other writers changed the same documents 3 times in a row');
+		expect((await s.readAccount('a'))!.touchedAt).toBe(0);
 	});
 });
 
