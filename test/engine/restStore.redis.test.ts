@@ -6,6 +6,7 @@
 import axios from 'axios';
 import { randomUUID } from 'crypto';
 import * as http from 'http';
+import * as https from 'https';
 import type { PqlEvent } from '../../nodes/engine/events/model';
 import { compileModel } from '../../nodes/engine/rules/compile';
 import { PRESETS } from '../../nodes/engine/rules/presets';
@@ -414,6 +415,26 @@ describe('failures', () => {
 			}, { accounts: ['a'] }),
 		).rejects.toThrow('other writers changed the same documents 3 times in a row');
 		expect((await s.readAccount('a'))!.touchedAt).toBe(0);
+	});
+});
+
+describe('over HTTPS', () => {
+	test('the same store against a bridge serving TLS with a test CA', async () => {
+		const secure = await startUpstashBridge({ redis: testRedis(), token: TOKEN, tls: true });
+		const tlsAgent = new https.Agent({ keepAlive: true, ca: secure.ca });
+		try {
+			const ns = newNamespace();
+			const s = store(ns, {
+				send: async (path, body) => (await axios.post(`${secure.url}${path}`, body, { headers: { authorization: `Bearer ${TOKEN}` }, httpsAgent: tlsAgent, validateStatus: (status) => status === 200 || status === 400 })).data,
+			});
+			expect(secure.url).toMatch(/^https:/);
+			await s.transact((tx) => (tx.isNewEvent('e1') ? tx.putAccount(account('a', 3)) : undefined), { accounts: ['a'], events: ['e1'] });
+			expect(await s.readAccount('a')).toEqual(account('a', 3));
+			expect(secure.stats.requests).toBeGreaterThanOrEqual(3);
+		} finally {
+			tlsAgent.destroy();
+			await secure.close();
+		}
 	});
 });
 

@@ -148,7 +148,8 @@ interface Missing {
 /** What one run of the work did, on copies. */
 interface Run<T> {
 	result?: T;
-	error?: unknown;
+	/** The work threw this (and was not just missing data). */
+	failed?: { error: unknown };
 	missing?: Missing;
 	/** Document key → new JSON, for documents written (or whose dueAt changed). */
 	writes: Map<string, string>;
@@ -273,7 +274,7 @@ export class RestStateStore implements StateStore {
 			await this.load(docs, seen, prefetch.accounts ?? [], prefetch.users ?? [], prefetch.events ?? []);
 			for (let attempt = 1; ; attempt++) {
 				const run = await this.runLoading(work, docs, seen);
-				if (run.error !== undefined) throw run.error;
+				if (run.failed !== undefined) throw run.failed.error;
 				if (run.reads.size === 0 && run.seen.size === 0 && run.due.size === 0 && run.fires.length === 0) return run.result as T;
 				if (await this.commit(run, docs)) return run.result as T;
 				this.stats.conflicts++;
@@ -403,13 +404,13 @@ export class RestStateStore implements StateStore {
 			runResult.result = work(tx);
 		} catch (error) {
 			// Whatever the work made of a NotLoadedError (caught, wrapped), the cure is to load and run again.
-			if (!hasMissing(missing)) runResult.error = error;
+			if (!hasMissing(missing)) runResult.failed = { error };
 		}
 		if (hasMissing(missing)) {
 			runResult.missing = missing;
 			return runResult;
 		}
-		if (runResult.error !== undefined) return runResult;
+		if (runResult.failed !== undefined) return runResult;
 
 		for (const [id, at] of due) {
 			let doc = accounts.has(id) ? accounts.get(id) : undefined;
