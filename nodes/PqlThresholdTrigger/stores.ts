@@ -1,5 +1,5 @@
-import type { IDataObject, IHttpRequestOptions } from 'n8n-workflow';
-import { sleep } from 'n8n-workflow';
+import type { IDataObject, IHttpRequestOptions, INode, JsonObject } from 'n8n-workflow';
+import { NodeApiError, sleep } from 'n8n-workflow';
 import { DEFAULT_MAX_ACCOUNTS, MemoryStateStore } from '../engine/state/memoryStore';
 import { RestStateStore } from '../engine/state/restStore';
 import { triggerRuntime, type TriggerRuntime } from '../engine/state/triggerRuntime';
@@ -10,7 +10,7 @@ export const STATE_KEY = 'pqlState';
 /** What the node's contexts (webhook, trigger, hooks) offer that the stores need. */
 export interface StoreContext {
 	getWorkflow(): { id?: string | undefined };
-	getNode(): { id: string };
+	getNode(): INode;
 	getNodeParameter(name: string, fallback?: unknown): unknown;
 	getWorkflowStaticData(type: string): IDataObject;
 	getCredentials(type: string): Promise<IDataObject>;
@@ -38,14 +38,25 @@ export async function cachedCredentials(ctx: StoreContext, type: string): Promis
 function restSender(ctx: StoreContext, credentials: IDataObject) {
 	const base = String(credentials.url ?? '').replace(/\/+$/, '');
 	const token = String(credentials.token ?? '');
-	return async (path: string, body: unknown) =>
-		await ctx.helpers.httpRequest({
+	// Upstash answers a Redis error with 400 {error}: the store reads it; anything else is no answer.
+	return async (path: string, body: unknown) => {
+		const response = (await ctx.helpers.httpRequest({
 			method: 'POST',
 			url: `${base}${path}`,
 			body: body as IDataObject,
 			json: true,
 			headers: { Authorization: `Bearer ${token}` },
-		});
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+		})) as { statusCode: number; body: unknown };
+		if (response.statusCode !== 200 && response.statusCode !== 400) {
+			throw new NodeApiError(ctx.getNode() as INode, { message: `Redis REST endpoint answered HTTP ${response.statusCode}` } as JsonObject, {
+				message: `The shared store at ${base} answered HTTP ${response.statusCode}`,
+				description: response.statusCode === 401 ? 'Check the token of the PQL Redis REST API credential' : undefined,
+			});
+		}
+		return response.body;
+	};
 }
 
 /** The runtime (store and all) for this node: the built-in store, restored from static data, or the shared store. */

@@ -58,7 +58,8 @@ export class EventAggregator {
 	readonly stats: AggregateStats = { received: 0, counted: 0, duplicates: 0, afterAsOf: 0, unassigned: 0, refused: 0 };
 	readonly view = new MapDocView();
 	private readonly seenIds = new Set<string>();
-	private readonly touched = new Set<string>();
+	/** A batch scores every account at the end: which ones an event touched does not matter. */
+	private readonly touched = { add: () => undefined };
 	private readonly origins_ = new Map<string, number[]>();
 	private readonly userActivity = new Map<string, Activity>();
 	/** With subjectAsOf: events wait until every link is known, then each is checked against its account's as-of. */

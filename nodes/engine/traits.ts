@@ -17,22 +17,29 @@ function wins(incoming: unknown, at: number, known: [unknown, number] | undefine
 	return JSON.stringify(incoming) > JSON.stringify(known[0]);
 }
 
-/** `known` with the keys of `incoming` (only `keys`, when given) that are newer; `known` itself when nothing changed. */
+/**
+ * Adds to `known` (changed in place: documents are private copies) the keys of `incoming` (only
+ * `keys`, when given) that are newer. Returns the map, created when there was none.
+ */
 export function learnTraits(known: TraitMap | undefined, incoming: Properties, at: number, keys?: readonly string[]): TraitMap | undefined {
 	let learned = known;
 	for (const key of keys ?? Object.keys(incoming)) {
 		if (!Object.prototype.hasOwnProperty.call(incoming, key)) continue;
 		const value = incoming[key];
 		if (value === undefined || !wins(value, at, learned?.[key])) continue;
-		if (learned === known) learned = { ...known };
+		learned ??= {};
 		Object.defineProperty(learned, key, { value: [value, at], writable: true, enumerable: true, configurable: true });
 	}
 	return learned;
 }
 
-/** One timestamped value (an e-mail address, an account link) that the newest event sets. */
+/** One timestamped value (an e-mail address, an account link) that the newest event sets; changed in place. */
 export function learnValue<T>(known: [T, number] | undefined, value: T, at: number): [T, number] | undefined {
-	return wins(value, at, known) ? [value, at] : known;
+	if (!wins(value, at, known)) return known;
+	if (known === undefined) return [value, at];
+	known[0] = value;
+	known[1] = at;
+	return known;
 }
 
 export function traitValues(map: TraitMap | undefined): Properties | undefined {

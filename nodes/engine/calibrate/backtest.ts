@@ -29,11 +29,19 @@ export interface PassOptions {
 	asOf: number;
 	subjectAsOf?: SubjectAsOf;
 	identity?: IdentityOptions;
+	/** Remember which events (by PqlEvent.origin) fed each account. */
+	trackOrigins?: boolean;
 }
 
 /** One pass of the engine's batch scorer over the events: the only place calibration counts events. */
 export function aggregate(model: CompiledModel, events: readonly PqlEvent[], options: PassOptions): EventAggregator {
-	const aggregator = new EventAggregator(model, { asOf: options.asOf, level: 'account', identity: options.identity, subjectAsOf: options.subjectAsOf });
+	const aggregator = new EventAggregator(model, {
+		asOf: options.asOf,
+		level: 'account',
+		identity: options.identity,
+		subjectAsOf: options.subjectAsOf,
+		trackOrigins: options.trackOrigins,
+	});
 	for (let i = 0; i < events.length; i++) aggregator.add(events[i]);
 	return aggregator;
 }
@@ -81,8 +89,14 @@ export interface BacktestOptions extends PassOptions {
 	missingOutcome: 'notConverted' | 'ignore';
 }
 
+export interface Backtest {
+	accounts: BacktestAccount[];
+	/** The origins (PqlEvent.origin) of the product events that fed an account (with trackOrigins). */
+	originsOf: (accountId: string) => number[];
+}
+
 /** Scores every account of the events once with the current model, each as of its own time, and labels it. */
-export function backtest(model: CompiledModel, events: readonly PqlEvent[], options: BacktestOptions): BacktestAccount[] {
+export function backtest(model: CompiledModel, events: readonly PqlEvent[], options: BacktestOptions): Backtest {
 	const aggregator = aggregate(model, events, options);
 	const indexByName = new Map(model.rules.map((rule) => [rule.name, rule.index]));
 	const accounts: BacktestAccount[] = [];
@@ -105,7 +119,7 @@ export function backtest(model: CompiledModel, events: readonly PqlEvent[], opti
 		});
 	}
 	accounts.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-	return accounts;
+	return { accounts, originsOf: (accountId) => aggregator.origins(accountId) };
 }
 
 /** Scores the same accounts with another model (verdicts only), each as of the same time as in the backtest. */
@@ -119,9 +133,26 @@ export function rescore(model: CompiledModel, events: readonly PqlEvent[], accou
 }
 
 /**
+ * The events a re-scoring of some accounts needs: all but the product events the backtest gave
+ * only to other accounts (identify and group calls, and product events of no account, stay: they
+ * carry traits and identity links). Which account an event belongs to is the engine's answer
+ * (its origins), not worked out here. `origin` of every event must be its position in `events`.
+ */
+export function eventsForAccounts(events: readonly PqlEvent[], backtest: Backtest, keep: (account: BacktestAccount) => boolean): PqlEvent[] {
+	const kept = new Set<number>();
+	const others = new Set<number>();
+	for (const account of backtest.accounts) {
+		const into = keep(account) ? kept : others;
+		for (const origin of backtest.originsOf(account.id)) into.add(origin);
+	}
+	return events.filter((_, position) => kept.has(position) || !others.has(position));
+}
+
+/**
  * When each PQL became one: the model is scored again at `checkpoints − 1` evenly spaced times
- * between the account's first activity and its as-of time (accounts that are no PQL are skipped);
- * the PQL date is the first checkpoint at which the account was a PQL, else its as-of time.
+ * between the account's first activity and its as-of time (accounts that are no PQL are skipped;
+ * give it the events of PQL accounts, eventsForAccounts, to skip their cost too); the PQL date is
+ * the first checkpoint at which the account was a PQL, else its as-of time.
  * Resolution: (as-of − first activity) / checkpoints.
  */
 export function pqlDates(model: CompiledModel, events: readonly PqlEvent[], accounts: BacktestAccount[], checkpoints: number, options: PassOptions): Map<string, number> {

@@ -4,7 +4,7 @@ import { compileModel, type CompiledModel } from '../rules/compile';
 import type { ModelConfig } from '../rules/schema';
 import { tierFor } from '../score';
 import { DAY_MS, toIso } from '../time';
-import { backtest, engineScoresEachAccountAsOfItsOwnTime, pqlDates, rescore, type BacktestAccount, type SubjectAsOf } from './backtest';
+import { backtest, engineScoresEachAccountAsOfItsOwnTime, eventsForAccounts, pqlDates, rescore, type BacktestAccount, type SubjectAsOf } from './backtest';
 import { fitLogistic } from './logistic';
 import { bestThreshold, conversionByDecile, modelMetrics, ratio, round, type ModelMetrics, type ScoredAccount, type ThresholdGoal } from './metrics';
 import { CalibrationError, accountKey, type Outcome } from './outcomes';
@@ -85,7 +85,10 @@ export interface CalibrationReport {
 
 export interface CalibrateInput {
 	model: CompiledModel;
-	/** Normalized events (nodes/engine/events); read by the engine's batch scorer only. */
+	/**
+	 * Normalized events (nodes/engine/events); read by the engine's batch scorer only. Their
+	 * `origin` is set to their position (it tells which events fed which account).
+	 */
 	events: readonly PqlEvent[];
 	outcomes: Map<string, Outcome>;
 	options: CalibrateOptions;
@@ -204,7 +207,10 @@ export function calibrate(input: CalibrateInput): CalibrationReport {
 		);
 	}
 	const pass = { asOf: options.asOf, subjectAsOf, identity: options.identity };
-	const accounts = backtest(model, events, { ...pass, outcomes, missingOutcome: options.missingOutcome });
+	const timeToPql = options.timeToPqlCheckpoints > 1 && canTime;
+	if (timeToPql) for (let position = 0; position < events.length; position++) events[position].origin = position;
+	const backtested = backtest(model, events, { ...pass, trackOrigins: timeToPql, outcomes, missingOutcome: options.missingOutcome });
+	const accounts = backtested.accounts;
 	checkClasses(accounts, outcomes, options);
 	const { training, holdout } = split(accounts, options.holdoutShare);
 	checkSplit(training, holdout, options.holdoutShare);
@@ -217,8 +223,9 @@ export function calibrate(input: CalibrateInput): CalibrationReport {
 
 	// Time to PQL (current model): when each PQL first was one.
 	let timing: { daysToPql: number[]; daysPqlToPaid: number[] } | undefined;
-	if (options.timeToPqlCheckpoints > 1 && canTime) {
-		const dates = pqlDates(model, events, accounts, Math.floor(options.timeToPqlCheckpoints), pass);
+	if (timeToPql) {
+		const pqlEvents = eventsForAccounts(events, backtested, (account) => account.isPql);
+		const dates = pqlDates(model, pqlEvents, accounts, Math.floor(options.timeToPqlCheckpoints), pass);
 		timing = { daysToPql: [], daysPqlToPaid: [] };
 		for (const account of accounts) {
 			const date = dates.get(account.id);

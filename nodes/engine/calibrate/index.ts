@@ -1,6 +1,6 @@
 /** PQL calibration: backtest a model on history, learn points and a threshold from the accounts that converted. */
 export { calibrate, checkCalibrateOptions, DEFAULT_CALIBRATE_OPTIONS, MIN_HOLDOUT_PER_CLASS, MIN_TRAINING_PER_CLASS, split, type BacktestMode, type CalibrateInput, type CalibrateOptions, type CalibrationReport, type RuleReport } from './calibrate';
-export { backtest, engineScoresEachAccountAsOfItsOwnTime, type BacktestAccount, type SubjectAsOf } from './backtest';
+export { backtest, engineScoresEachAccountAsOfItsOwnTime, eventsForAccounts, type Backtest, type BacktestAccount, type SubjectAsOf } from './backtest';
 export { fitLogistic, type LogisticFit } from './logistic';
 export { auc, bestThreshold, conversionByDecile, median, modelMetrics, spearman, type ModelMetrics, type ThresholdGoal } from './metrics';
 export { accountKey, CalibrationError, DEFAULT_OUTCOME_FIELDS, readOutcomes, type Outcome, type OutcomeFields } from './outcomes';

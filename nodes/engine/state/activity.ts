@@ -42,10 +42,13 @@ export function hasEvents(activity: Activity | undefined): activity is Activity 
 }
 
 function countEventName(counts: Record<string, number>, name: string, by = 1): void {
-	if (Object.prototype.hasOwnProperty.call(counts, name)) counts[name] += by;
+	const known = counts[name];
+	if (typeof known === 'number' && Object.prototype.hasOwnProperty.call(counts, name)) counts[name] = known + by;
 	else if (Object.keys(counts).length < MAX_EVENT_NAMES) {
-		// defineProperty, so that a name like "__proto__" is counted instead of changing the object's prototype.
-		Object.defineProperty(counts, name, { value: by, writable: true, enumerable: true, configurable: true });
+		// "__proto__" would change the object's prototype instead of counting; defineProperty counts it
+		// (only then: it makes the object slow).
+		if (name === '__proto__') Object.defineProperty(counts, name, { value: by, writable: true, enumerable: true, configurable: true });
+		else counts[name] = by;
 	}
 }
 

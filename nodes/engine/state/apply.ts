@@ -14,6 +14,11 @@ export interface ApplySettings {
 /** Why an event changed nothing, in words for the sender. */
 export type Refusal = 'unassigned' | 'storeFull';
 
+/** Where applyEvent lists the accounts whose score may have changed (a batch scores them all at the end and passes a no-op). */
+export interface Touched {
+	add(accountId: string): unknown;
+}
+
 function newAccount(id: string, model: CompiledModel, at: number): AccountDoc {
 	return { id, modelVersion: model.version, named: emptyActivity(), members: [], floatingUsers: [], touchedAt: at };
 }
@@ -44,7 +49,8 @@ export function wouldOverflow(settings: ApplySettings, view: DocView, event: Pql
 	const known = view.user(event.userId);
 	const floats = isProductEvent(event) || hasEvents(known?.floating);
 	if (!floats) return false;
-	const identity = { link: known?.link, email: known?.email };
+	// Copies: learnValue changes its argument in place, and nothing may change before the event is accepted.
+	const identity = { link: known?.link, email: known?.email === undefined ? undefined : ([...known.email] as [string, number]) };
 	if (event.email !== undefined) identity.email = learnValue(identity.email, event.email.toLowerCase(), event.timestamp);
 	const target = accountOfUser(identity, settings.accountFrom);
 	return target !== undefined && target !== known?.floatingAccount && view.account(target) === undefined;
@@ -55,7 +61,7 @@ export function wouldOverflow(settings: ApplySettings, view: DocView, event: Pql
  * stream alike, and adds to `touched` the accounts whose score it may change. Order-free: any order
  * of the same events leaves the same documents (within the bounds of statePlan.ts).
  */
-export function applyEvent(settings: ApplySettings, view: DocView, event: PqlEvent, touched: Set<string>): Refusal | undefined {
+export function applyEvent(settings: ApplySettings, view: DocView, event: PqlEvent, touched: Touched): Refusal | undefined {
 	const { model, accountFrom } = settings;
 	const plan = statePlan(model);
 	const at = event.timestamp;
@@ -64,8 +70,10 @@ export function applyEvent(settings: ApplySettings, view: DocView, event: PqlEve
 	if (wouldOverflow(settings, view, event)) return 'storeFull';
 
 	let account: AccountDoc | undefined;
+	let accountWasKnown = false;
 	if (named !== undefined && (product || event.accountTraits !== undefined)) {
 		const known = view.account(named);
+		accountWasKnown = known !== undefined;
 		account = known === undefined ? newAccount(named, model, at) : freshAccount(plan, model, known);
 		if (event.accountTraits !== undefined) account.traits = learnTraits(account.traits, event.accountTraits, at, plan.accountTraitKeys);
 		account.touchedAt = Math.max(account.touchedAt, at);
@@ -73,9 +81,11 @@ export function applyEvent(settings: ApplySettings, view: DocView, event: PqlEve
 	}
 
 	let user: UserDoc | undefined;
+	let userWasKnown = false;
 	const userId = event.userId;
 	if (userId !== undefined) {
 		const known = view.user(userId);
+		userWasKnown = known !== undefined;
 		const learns = event.email !== undefined || event.userTraits !== undefined || named !== undefined || (product && named === undefined);
 		if (known !== undefined || learns) {
 			user = known === undefined ? { id: userId, touchedAt: at } : freshUser(plan, model, known);
@@ -97,12 +107,13 @@ export function applyEvent(settings: ApplySettings, view: DocView, event: PqlEve
 		} else return 'unassigned';
 	}
 	if (account !== undefined && user !== undefined && product) rememberAccount(user, account.id);
-	if (account !== undefined) view.putAccount(account);
+	if (account !== undefined && !(view.inPlace && accountWasKnown)) view.putAccount(account);
 	if (user !== undefined) {
 		const refused = settleFloating(settings, view, user, touched);
 		for (const id of user.accounts ?? []) touched.add(id);
-		view.putUser(user);
+		if (!(view.inPlace && userWasKnown)) view.putUser(user);
 		if (refused !== undefined) return refused;
+		if (product && account === undefined) keepFloatingAccountFresh(view, user, at);
 		if (product && account === undefined && user.floatingAccount === undefined) return 'unassigned';
 	}
 	return undefined;
@@ -110,7 +121,13 @@ export function applyEvent(settings: ApplySettings, view: DocView, event: PqlEve
 
 function joinMember(account: AccountDoc, userId: string, at: number): void {
 	const members = account.members;
-	const known = members.find((member) => member[0] === userId);
+	let known: AccountDoc['members'][number] | undefined;
+	for (let i = members.length - 1; i >= 0; i--) {
+		if (members[i][0] === userId) {
+			known = members[i];
+			break;
+		}
+	}
 	if (known !== undefined) {
 		known[1] = Math.min(known[1], at);
 		known[2] = Math.max(known[2], at);
@@ -124,6 +141,15 @@ function joinMember(account: AccountDoc, userId: string, at: number): void {
 	}
 }
 
+/** The account a user's unassigned events count for was touched by this one (retention, order-free). */
+function keepFloatingAccountFresh(view: DocView, user: UserDoc, at: number): void {
+	if (user.floatingAccount === undefined) return;
+	const account = view.account(user.floatingAccount);
+	if (account === undefined || account.touchedAt >= at) return;
+	account.touchedAt = at;
+	view.putAccount(account);
+}
+
 function rememberAccount(user: UserDoc, accountId: string): void {
 	const accounts = user.accounts ?? [];
 	if (accounts.includes(accountId)) return;
@@ -131,7 +157,8 @@ function rememberAccount(user: UserDoc, accountId: string): void {
 }
 
 /** Moves the user's unassigned events to the account the user now belongs to (a later group call, an e-mail). */
-function settleFloating(settings: ApplySettings, view: DocView, user: UserDoc, touched: Set<string>): Refusal | undefined {
+function settleFloating(settings: ApplySettings, view: DocView, user: UserDoc, touched: Touched): Refusal | undefined {
+	if (user.floating === undefined && user.floatingAccount === undefined) return undefined;
 	const target = hasEvents(user.floating) ? accountOfUser(user, settings.accountFrom) : undefined;
 	const current = user.floatingAccount;
 	if (target === current) {

@@ -46,10 +46,13 @@ export interface DocView {
 	putUser(doc: UserDoc): void;
 	/** False when a new account would exceed the store's capacity. */
 	canAddAccount(): boolean;
+	/** Documents read are the stored ones, changed in place: only new ones need a put. */
+	readonly inPlace?: boolean;
 }
 
 /** Documents in two maps, changed in place: the batch's view. */
 export class MapDocView implements DocView {
+	readonly inPlace = true;
 	readonly accounts = new Map<string, AccountDoc>();
 	readonly users = new Map<string, UserDoc>();
 	account(id: string) {

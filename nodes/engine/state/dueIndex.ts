@@ -28,10 +28,13 @@ export class DueIndex {
 	/** Accounts due at or before `now`, earliest first (they stay listed until set again). */
 	due(now: number, limit: number): string[] {
 		const found: string[] = [];
+		const seen = new Set<string>();
 		const putBack: Array<[number, string]> = [];
 		while (found.length < limit && this.heap.length > 0 && this.heap[0][0] <= now) {
 			const entry = this.pop();
-			if (this.dueAt.get(entry[1]) !== entry[0]) continue;
+			// Stale (the due time changed since) or a second entry for the same time: skip, keep one.
+			if (this.dueAt.get(entry[1]) !== entry[0] || seen.has(entry[1])) continue;
+			seen.add(entry[1]);
 			found.push(entry[1]);
 			putBack.push(entry);
 		}
