@@ -71,7 +71,6 @@ function readEvents(ctx: IExecuteFunctions, accountGroupType: string | undefined
 				firstInvalid ??= `event item ${itemIndex}: ${event}`;
 				continue;
 			}
-			event.origin = itemIndex;
 			events.push(event);
 		}
 	}

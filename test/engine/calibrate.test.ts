@@ -2,12 +2,14 @@ import { normalizeEvent } from '../../nodes/engine/events';
 import { compileModel } from '../../nodes/engine/rules/compile';
 import {
 	auc,
+	backtest,
 	bestThreshold,
 	calibrate,
 	CalibrationError,
 	conversionByDecile,
 	DEFAULT_CALIBRATE_OPTIONS,
 	engineScoresEachAccountAsOfItsOwnTime,
+	eventsForAccounts,
 	fitLogistic,
 	liftChartSvg,
 	median,
@@ -16,6 +18,7 @@ import {
 	spearman,
 	suggestedTiers,
 } from '../../nodes/engine/calibrate';
+import { pqlDates } from '../../nodes/engine/calibrate/backtest';
 import { DAY_MS } from '../../nodes/engine/time';
 import { generateHistory, HISTORY_AS_OF, HISTORY_MODEL } from '../helpers/calibrationHistory';
 import { seededRandom } from '../helpers/postHogLoad';
@@ -232,5 +235,22 @@ describe('lift chart', () => {
 		expect(svg.match(/<rect x="[\d.]+" y="[\d.]+" width="[\d.]+" height="[\d.]+" fill="(#888|#00f)"><title>/g)).toHaveLength(20);
 		expect(svg).toContain('suggested &lt;model&gt;');
 		expect(svg.trim().endsWith('</svg>')).toBe(true);
+	});
+});
+
+describe('time to PQL', () => {
+	test("re-scoring only the PQL accounts' events gives the same PQL dates as re-scoring every event", () => {
+		const history = generateHistory(800, 13);
+		const events = history.events.map((event) => normalizeEvent(event, 'generic'));
+		events.forEach((event, position) => (event.origin = position));
+		const model = compileModel(HISTORY_MODEL);
+		const options = { asOf: HISTORY_AS_OF };
+		const backtested = backtest(model, events, { ...options, trackOrigins: true, outcomes: readOutcomes(history.outcomes), missingOutcome: 'notConverted' });
+		const subset = eventsForAccounts(events, backtested, (account) => account.isPql);
+		expect(subset.length).toBeLessThan(events.length);
+		expect(backtested.accounts.filter((account) => account.isPql).length).toBeGreaterThan(100);
+		const everything = pqlDates(model, events, backtested.accounts, 4, options);
+		expect(pqlDates(model, subset, backtested.accounts, 4, options)).toEqual(everything);
+		expect(new Set(everything.values()).size).toBeGreaterThan(100);
 	});
 });

@@ -121,7 +121,10 @@ export function split<T extends { id: string; converted: boolean }>(accounts: T[
 	if (share <= 0) return { training: accounts, holdout: [] };
 	const holdoutIds = new Set<string>();
 	for (const converted of [true, false]) {
-		const group = accounts.filter((account) => account.converted === converted).sort((a, b) => stableHash(a.id) - stableHash(b.id) || (a.id < b.id ? -1 : 1));
+		const group = accounts
+			.filter((account) => account.converted === converted)
+			.map((account) => ({ id: account.id, hash: stableHash(account.id) }))
+			.sort((a, b) => a.hash - b.hash || (a.id < b.id ? -1 : 1));
 		for (const account of group.slice(0, Math.round(group.length * share))) holdoutIds.add(account.id);
 	}
 	return { training: accounts.filter((a) => !holdoutIds.has(a.id)), holdout: accounts.filter((a) => holdoutIds.has(a.id)) };
