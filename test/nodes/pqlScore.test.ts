@@ -123,4 +123,39 @@ describe('PQL Score node in WorkflowExecute', () => {
 			['umbrella', 15],
 		]);
 	});
+
+	test('rows mode: a non-numeric column goes to "Invalid Rows" naming the column and the rule', async () => {
+		const rules = JSON.stringify({ threshold: 10, rules: [{ name: 'Logins', category: 'usage', type: 'eventCount', event: 'login', atLeast: 2, points: 10 }] });
+		const parameters = { inputMode: 'accountRows', rulesSource: 'json', rulesJson: rules, options: { asOf: AS_OF } };
+		const rows = [{ accountId: 'a', logins: 3 }, { accountId: 'b', logins: 'many' }];
+		const run = await runWorkflow(scoreWorkflow(parameters), { nodeTypes, pinData: { Events: jsonItems(rows) } });
+		expectSuccess(run);
+		expect(outputItems(run, 'PQL Score', 0).map((item) => [item.id, item.score])).toEqual([['a', 10]]);
+		expect(outputItems(run, 'PQL Score', 1)).toEqual([
+			expect.objectContaining({ itemIndex: 1, reason: 'column "logins" (rule "Logins") must be a number, got "many"' }),
+		]);
+		expect(new PqlScore().description.outputs).toEqual(expect.stringContaining('Invalid Rows'));
+	});
+
+	test('an event dated more than 5 minutes ahead is an invalid event with the reason; one a minute ahead counts', async () => {
+		const now = Date.now();
+		const events = [
+			{ userId: 'u1', accountId: 'acme', event: 'Signed In', timestamp: new Date(now + 30 * 86_400_000).toISOString(), messageId: 'f1' },
+			{ userId: 'u1', accountId: 'acme', event: 'Signed In', timestamp: new Date(now + 60_000).toISOString(), messageId: 'f2' },
+		];
+		const run = await runWorkflow(scoreWorkflow({ rulesSource: 'preset' }), { nodeTypes, pinData: { Events: jsonItems(events) } });
+		expectSuccess(run);
+		expect(outputItems(run, 'PQL Score', 0).map((item) => [item.id, (item.eventCounts as Record<string, number>)['Signed In']])).toEqual([['acme', 1]]);
+		expect(outputItems(run, 'PQL Score', 1)).toEqual([expect.objectContaining({ itemIndex: 0, reason: expect.stringMatching(/more than 5 minutes in the future/) })]);
+	});
+
+	test('"Only New PQLs Since the Last Run" remembers the previous run: a PQL is reported once', async () => {
+		const staticData = {};
+		const workflow = { ...scoreWorkflow({ rulesSource: 'preset', options: { asOf: AS_OF, onlyNewPqls: true } }), staticData };
+		const pinData = { Events: demo.pinData!['Sample Events'] };
+		const first = await runWorkflow(workflow, { nodeTypes, pinData, mode: 'trigger' });
+		expect(outputItems(first, 'PQL Score').map((item) => item.id)).toEqual(['globex', 'acme']);
+		const second = await runWorkflow(workflow, { nodeTypes, pinData, mode: 'trigger' });
+		expect(outputItems(second, 'PQL Score')).toEqual([]);
+	});
 });
