@@ -187,6 +187,12 @@ async function firedItems(workflowId: string): Promise<FiredItem[][]> {
 	});
 }
 
+/** One item per execution (accounts crossing in separate requests), by account id. */
+function oneItemEach(fired: FiredItem[][]): Record<string, FiredItem> {
+	expect(fired.map((items) => items.length)).toEqual(fired.map(() => 1));
+	return Object.fromEntries(fired.map(([item]) => [item.accountId, item]));
+}
+
 /** Waits until the workflow has exactly `count` finished executions (and no more start for a while). */
 async function exactlyExecutions(workflowId: string, count: number): Promise<void> {
 	await settledExecutions(n8n, workflowId, count, 60_000);
@@ -310,6 +316,7 @@ describe('PostHog → PQL alert → HubSpot + Slack (pql-posthog-to-hubspot-and-
 		for (const body of [
 			postHogBody(globodyne, 'login', 'ada'),
 			postHogBody(quiet, 'login', 'zed'),
+			postHogBody(globodyne, 'login', 'ada'),
 			postHogBody(initrode, 'login', 'mia'),
 			postHogBody(globodyne, 'plan_limit_reached', 'ada'),
 			postHogBody(initrode, 'login', 'mia'),
@@ -320,17 +327,17 @@ describe('PostHog → PQL alert → HubSpot + Slack (pql-posthog-to-hubspot-and-
 			expect(answer).toEqual({ status: 200, json: expect.objectContaining({ accepted: 1, duplicates: 0 }) });
 			sent.push({ body, fired: answer.json.fired as number });
 		}
-		expect(sent.map((request) => request.fired)).toEqual([0, 0, 0, 1, 0, 0, 1]);
+		expect(sent.map((request) => request.fired)).toEqual([0, 0, 0, 0, 1, 0, 0, 1]);
 		// PostHog retries on a time-out or a 5xx: the same event (same uuid) again counts once, fires nothing.
 		for (const { body } of sent.filter((request) => request.fired === 1)) {
 			expect((await post(url, body, secret)).json).toMatchObject({ accepted: 0, duplicates: 1, fired: 0 });
 		}
 
 		await exactlyExecutions(workflowId, 2);
-		const fired = await firedItems(workflowId);
-		expect(fired.map((items) => items.map((item) => item.accountId))).toEqual([['globodyne'], ['initrode']]);
-		const [globodyneItem, initrodeItem] = fired.map((items) => items[0]);
-		expect(globodyneItem.reasons).toEqual(['Logged in 1 times in the last 30 days (+1)', 'Reached a plan limit in the last 30 days (+2)']);
+		const fired = oneItemEach(await firedItems(workflowId));
+		expect(Object.keys(fired).sort()).toEqual(['globodyne', 'initrode']);
+		const { globodyne: globodyneItem, initrode: initrodeItem } = fired;
+		expect(globodyneItem.reasons).toEqual(['Logged in 2 times in the last 30 days (+2)', 'Reached a plan limit in the last 30 days (+2)']);
 		const alerts = await until('two Slack alerts', () => (slackMessages('New PQL:').length >= 2 ? slackMessages('New PQL:') : undefined));
 		await until('two deals', () => (vendors.hubspot.deals.size >= 2 ? true : undefined));
 
@@ -338,35 +345,36 @@ describe('PostHog → PQL alert → HubSpot + Slack (pql-posthog-to-hubspot-and-
 		expect(created.properties).toEqual({
 			name: 'Globodyne',
 			domain: 'globodyne.io',
-			pql_score: '3',
+			pql_score: '4',
 			pql_tier: 'hot',
-			pql_reasons: 'Logged in 1 times in the last 30 days (+1)\nReached a plan limit in the last 30 days (+2)',
+			pql_reasons: 'Logged in 2 times in the last 30 days (+2)\nReached a plan limit in the last 30 days (+2)',
 			pql_model_version: globodyneItem.modelVersion,
 		});
 		const updated = vendors.hubspot.companies.get(990001)!;
 		expect(updated.properties).toEqual({ name: 'Initrode GmbH', domain: 'initrode.io', pql_score: '3', pql_tier: 'hot', pql_reasons: 'Logged in 3 times in the last 30 days (+3)', pql_model_version: initrodeItem.modelVersion });
 		expect([...vendors.hubspot.companies.values()].filter((company) => company.properties.domain === 'initrode.io')).toHaveLength(1);
 
-		const deals = [...vendors.hubspot.deals.values()].sort((a, b) => a.id - b.id);
+		const deals = [...vendors.hubspot.deals.values()].sort((a, b) => a.properties.dealname.localeCompare(b.properties.dealname));
 		expect(deals.map((deal) => [deal.properties.dealname, deal.properties.dealstage, deal.properties.pql_score, deal.companyIds])).toEqual([
-			['PQL: Globodyne', 'appointmentscheduled', '3', [created.id]],
+			['PQL: Globodyne', 'appointmentscheduled', '4', [created.id]],
 			['PQL: Initrode', 'appointmentscheduled', '3', [990001]],
 		]);
 		if (globodyneItem.fireId !== undefined) expect(deals.map((deal) => deal.properties.pql_fire_id)).toEqual([globodyneItem.fireId, initrodeItem.fireId]);
 
 		expect(alerts).toHaveLength(2);
-		const [alert] = alerts;
-		expect(alert).toMatchObject({ method: 'chat.postMessage', channel: 'C0PQLALERT', text: 'New PQL: Globodyne, score 3/3 (hot)' });
+		const alert = alerts.find((message) => String(message.text).includes('Globodyne'))!;
+		const initrodeAlert = alerts.find((message) => String(message.text).includes('Initrode'))!;
+		expect(alert).toMatchObject({ method: 'chat.postMessage', channel: 'C0PQLALERT', text: 'New PQL: Globodyne, score 4/3 (hot)' });
 		const blocks = alert.blocks as Array<Record<string, any>>;
 		expect(blocks.map((block) => block.type)).toEqual(['header', 'section', 'section', 'section', 'section', 'actions', 'context']);
-		expect(blocks[0].text.text).toBe('New PQL: Globodyne (3)');
-		expect(blocks[1].text.text).toBe('*Globodyne* became a product-qualified lead: score 1 → *3* (threshold 3), tier *hot*.');
-		expect(blocks[2].text.text).toBe('*What they did*\n• Logged in 1 times in the last 30 days (+1)');
+		expect(blocks[0].text.text).toBe('New PQL: Globodyne (4)');
+		expect(blocks[1].text.text).toBe('*Globodyne* became a product-qualified lead: score 2 → *4* (threshold 3), tier *hot*.');
+		expect(blocks[2].text.text).toBe('*What they did*\n• Logged in 2 times in the last 30 days (+2)');
 		expect(blocks[3].text.text).toBe('*Plan limits and buying signals*\n• Reached a plan limit in the last 30 days (+2)');
 		expect(blocks[4].fields.map((field: { text: string }) => field.text)).toEqual(['*Domain*\nglobodyne.io', '*Industry*\ncomputer software', '*Employees*\n450', '*Country*\nUnited States']);
 		expect(blocks[5].elements.map((button: { url: string }) => button.url)).toEqual(['https://app.example.com/admin/accounts/globodyne', 'https://us.posthog.com/project/1/groups/0/globodyne']);
 		expect(blocks[6].elements[0].text).toContain('Contacts: ada@globodyne.io');
-		expect((alerts[1].blocks as Array<Record<string, any>>)[2].text.text).toBe('*What they did*\n• Logged in 3 times in the last 30 days (+3)');
+		expect((initrodeAlert.blocks as Array<Record<string, any>>)[2].text.text).toBe('*What they did*\n• Logged in 3 times in the last 30 days (+3)');
 		expect(apollo.lookups('quietco.io')).toHaveLength(0);
 	});
 });
@@ -386,6 +394,7 @@ describe('Segment → Salesforce lead + task → e-mail to the owner (pql-segmen
 			segmentCall({ type: 'group', userId: 'lena', groupId: 'umbra', traits: { name: 'Umbra Labs' } }),
 			segmentCall({ type: 'identify', userId: 'omar', traits: { email: 'omar@bigcorp.io', name: 'Omar Haddad' }, context: { groupId: 'bigcorp' } }),
 			segmentCall({ type: 'track', userId: 'lena', event: 'login', context: { groupId: 'umbra' } }),
+			segmentCall({ type: 'track', userId: 'lena', event: 'login', context: { groupId: 'umbra' } }),
 			segmentCall({ type: 'track', userId: 'omar', event: 'login', context: { groupId: 'bigcorp' } }),
 			segmentCall({ type: 'track', userId: 'sam', event: 'login', context: { groupId: 'smallco', traits: { email: 'sam@smallco.io' } } }),
 			segmentCall({ type: 'track', userId: 'lena', event: 'plan_limit_reached', context: { groupId: 'umbra' } }),
@@ -399,14 +408,14 @@ describe('Segment → Salesforce lead + task → e-mail to the owner (pql-segmen
 			expect(answer.status).toBe(200);
 			fired.push(answer.json.fired as number);
 		}
-		expect(fired).toEqual([0, 0, 0, 0, 0, 0, 1, 0, 1]);
+		expect(fired).toEqual([0, 0, 0, 0, 0, 0, 0, 1, 0, 1]);
 		// Segment retries failed deliveries for hours with the same messageId and the same signed bytes.
-		for (const raw of [bodies[6], bodies[8]]) expect((await post(url, raw, { 'x-signature': sign(raw) })).json).toMatchObject({ duplicates: 1, fired: 0 });
+		for (const raw of [bodies[7], bodies[9]]) expect((await post(url, raw, { 'x-signature': sign(raw) })).json).toMatchObject({ duplicates: 1, fired: 0 });
 
 		await exactlyExecutions(workflowId, 2);
-		const items = await firedItems(workflowId);
-		expect(items.map((run) => run.map((item) => item.accountId))).toEqual([['umbra'], ['bigcorp']]);
-		const [umbra, bigcorp] = items.map((run) => run[0]);
+		const items = oneItemEach(await firedItems(workflowId));
+		expect(Object.keys(items).sort()).toEqual(['bigcorp', 'umbra']);
+		const { umbra, bigcorp } = items;
 		await vendors.smtp.waitForMessages(2);
 
 		const leadOf = (accountId: string) => vendors.salesforce.recordsOf('lead').filter((lead) => lead.fields.PQL_Account_Id__c === accountId);
@@ -420,9 +429,9 @@ describe('Segment → Salesforce lead + task → e-mail to the owner (pql-segmen
 				NumberOfEmployees: 80,
 				Industry: 'computer software',
 				LeadSource: 'Product Qualified Lead',
-				PQL_Score__c: 3,
+				PQL_Score__c: 4,
 				PQL_Tier__c: 'hot',
-				PQL_Reasons__c: 'Logged in 1 times in the last 30 days (+1)\nReached a plan limit in the last 30 days (+2)',
+				PQL_Reasons__c: 'Logged in 2 times in the last 30 days (+2)\nReached a plan limit in the last 30 days (+2)',
 				PQL_Model_Version__c: umbra.modelVersion,
 				PQL_Account_Id__c: 'umbra',
 			},
@@ -431,19 +440,19 @@ describe('Segment → Salesforce lead + task → e-mail to the owner (pql-segmen
 		const tasks = vendors.salesforce.recordsOf('task');
 		expect(tasks.map((task) => task.fields).sort((a, b) => String(a.Subject).localeCompare(String(b.Subject)))).toEqual([
 			{ Status: 'Not Started', Subject: 'Call Bigcorp: PQL, score 3', WhoId: leads[1].Id, Priority: 'High', Description: 'Logged in 3 times in the last 30 days (+3)' },
-			{ Status: 'Not Started', Subject: 'Call Umbra Labs: PQL, score 3', WhoId: leads[0].Id, Priority: 'High', Description: 'Logged in 1 times in the last 30 days (+1)\nReached a plan limit in the last 30 days (+2)' },
+			{ Status: 'Not Started', Subject: 'Call Umbra Labs: PQL, score 4', WhoId: leads[0].Id, Priority: 'High', Description: 'Logged in 2 times in the last 30 days (+2)\nReached a plan limit in the last 30 days (+2)' },
 		]);
 
 		const [toSales] = mailsTo('sales@example.com');
-		expect(toSales).toMatchObject({ from: 'pql-alerts@example.com', subject: 'New PQL for you: Umbra Labs (score 3)', secure: true, user: SMTP_USER });
+		expect(toSales).toMatchObject({ from: 'pql-alerts@example.com', subject: 'New PQL for you: Umbra Labs (score 4)', secure: true, user: SMTP_USER });
 		expect(toSales.text).toBe(
 			[
 				'Hi Sales team,',
 				'',
-				'Umbra Labs just became a product-qualified lead: score 3 (threshold 3), tier hot.',
+				'Umbra Labs just became a product-qualified lead: score 4 (threshold 3), tier hot.',
 				'',
 				'Why:',
-				'• Logged in 1 times in the last 30 days (+1)',
+				'• Logged in 2 times in the last 30 days (+2)',
 				'• Reached a plan limit in the last 30 days (+2)',
 				'',
 				'Company: computer software · 80 employees · France',
