@@ -58,7 +58,7 @@ function prepareAlert(item: Scored): { hubspot: Record<string, unknown>; slack: 
 	const template = JSON.parse(readFileSync(ALERT_TEMPLATE, 'utf8')) as WorkflowJson;
 	const code = String(template.nodes.find((candidate) => candidate.name === PREPARE_NODE)!.parameters.jsCode);
 	// The trigger's field names for what PQL Score calls name / asOf; no earlier score in a batch.
-	const asTriggerItem = { ...item, accountId: item.id, accountName: item.name, previousScore: null, fireId: `${item.id}:${item.asOf}` };
+	const asTriggerItem = { ...item, accountId: item.id, accountName: item.name, previousScore: null, fireId: `${item.id}:1` };
 	const run = new Function('$json', code) as (json: unknown) => { json: { hubspot: Record<string, unknown>; slack: { text: string; blocks: SlackBlock[] } } };
 	return run(asTriggerItem).json;
 }
