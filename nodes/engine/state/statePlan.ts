@@ -78,7 +78,8 @@ function keysOfPath(path: string): string[] {
 
 function traitKeys(model: CompiledModel) {
 	const account = new Set(['email', 'name']);
-	const user = new Set(['email', 'name']);
+	// The user's e-mail is kept once, as UserDoc.email; trait rules on `email` read it from there.
+	const user = new Set<string>();
 	for (const rule of model.rules) {
 		if (rule.type === 'trait') {
 			const target = rule.config.scope === 'user' ? user : account;
