@@ -525,12 +525,12 @@ describe('Segment → Salesforce lead + task → e-mail to the owner (pql-segmen
 });
 
 describe('Nightly digest (pql-nightly-posthog-digest-to-slack.json)', () => {
-	test('PostHog pull → PQL Score → only newly qualified → one Slack digest; the next night posts nothing', async () => {
+	test('PostHog pull → PQL Score (only new PQLs since the last run) → one Slack digest; the next night posts nothing', async () => {
 		const hookPath = `nightly-${randomUUID().slice(0, 8)}`;
 		const variant = runnableVariant(TEMPLATES.nightlyDigest, {
 			name: 'templates: nightly digest',
 			replace: { 'Every Night at 7': webhookInstead(hookPath) },
-			parameters: { 'PQL PostHog Query': { until: AS_OF }, 'PQL Score': { options: { onlyPqls: true, asOf: AS_OF } } },
+			parameters: { 'PQL PostHog Query': { until: AS_OF }, 'PQL Score': { options: { onlyNewPqls: true, asOf: AS_OF } } },
 		});
 		const workflowId = await n8n.importWorkflow(variant);
 		await n8n.activateWorkflow(workflowId);
