@@ -91,12 +91,7 @@ export function applyEvent(settings: ApplySettings, view: DocView, event: PqlEve
 			user = known === undefined ? { id: userId, touchedAt: at } : freshUser(plan, model, known);
 			if (event.email !== undefined) user.email = learnValue(user.email, event.email.toLowerCase(), at);
 			if (event.userTraits !== undefined) user.traits = learnTraits(user.traits, event.userTraits, at, plan.userTraitKeys);
-			if (named !== undefined) {
-				const before = user.link?.[0];
-				user.link = learnValue(user.link, named, at);
-				// The account the user leaves stays one of its accounts (its score reads the user's traits).
-				if (before !== undefined && before !== user.link![0]) rememberAccount(user, before);
-			}
+			if (named !== undefined) user.link = learnValue(user.link, named, at);
 			user.touchedAt = Math.max(user.touchedAt, at);
 		}
 	}
@@ -111,12 +106,11 @@ export function applyEvent(settings: ApplySettings, view: DocView, event: PqlEve
 			foldProductEvent(plan, user.floating, event);
 		} else return 'unassigned';
 	}
-	if (account !== undefined && user !== undefined && product && user.link?.[0] !== account.id) rememberAccount(user, account.id);
+	if (account !== undefined && user !== undefined && product) rememberAccount(user, account.id);
 	if (account !== undefined && !(view.inPlace && accountWasKnown)) view.putAccount(account);
 	if (user !== undefined) {
 		const refused = settleFloating(settings, view, user, touched);
 		for (const id of user.accounts ?? []) touched.add(id);
-		if (user.link !== undefined) touched.add(user.link[0]);
 		if (!(view.inPlace && userWasKnown)) view.putUser(user);
 		if (refused !== undefined) return refused;
 		if (product && account === undefined) keepFloatingAccountFresh(view, user, at);

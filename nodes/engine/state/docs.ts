@@ -33,7 +33,7 @@ export interface UserDoc extends UserIdentity {
 	floating?: Activity;
 	/** The account `floating` counts for now (listed in its floatingUsers). */
 	floatingAccount?: string;
-	/** Accounts the user is a member of besides `link`'s (their scores read the user's traits). */
+	/** Accounts the user did product events in (their scores read the user's traits). */
 	accounts?: string[];
 	touchedAt: number;
 }
