@@ -58,7 +58,8 @@ export class PqlThresholdTrigger implements INodeType {
 		icon: { light: 'file:pqlThresholdTrigger.svg', dark: 'file:pqlThresholdTrigger.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{ $parameter["fireOn"] === "everyEvent" ? "Every scored event (debugging)" : ($parameter["fireOn"] === "threshold" ? "When an account becomes a PQL" : "When an account changes tier") }}',
+		subtitle:
+			'={{ ({ threshold: "When an account becomes a PQL", tierUp: "When the tier goes up", tierDown: "When the tier goes down", tierAny: "When an account changes tier", wentQuiet: "When an account goes quiet", everyEvent: "Every scored event (debugging)" })[$parameter["fireOn"]] }}',
 		description: 'Starts a workflow when an account crosses the PQL threshold, from PostHog or Segment events pushed to its webhook',
 		defaults: { name: 'PQL Threshold Trigger' },
 		inputs: [],

@@ -1,12 +1,12 @@
 import type { PqlEvent } from './events/model';
 import { isProductEvent } from './events/model';
-import { accountOfUser, DEFAULT_IDENTITY, namedAccount, type IdentityOptions, type UserIdentity } from './identity';
+import { accountOfUser, DEFAULT_IDENTITY, namedAccount, type AccountSource, type IdentityOptions, type UserIdentity } from './identity';
 import type { CompiledModel } from './rules/compile';
 import type { ScoreResult, ScoreVerdict } from './score';
 import { learnValue, traitValues } from './traits';
 import { acceptEventTime } from './time';
 import { emptyActivity, foldProductEvent, hasEvents, type Activity } from './state/activity';
-import { applyEvent, type Refusal } from './state/apply';
+import { applyEvent, type ApplySettings, type Refusal } from './state/apply';
 import { MapDocView } from './state/docs';
 import { accountSubject, scoreOf, verdictOf, type Subject } from './state/features';
 import { statePlan } from './state/statePlan';
@@ -66,16 +66,16 @@ export class EventAggregator {
 	private readonly waiting: PqlEvent[] = [];
 	private readonly identities = new Map<string, UserIdentity>();
 	private readonly now: number;
+	private readonly accountFrom: AccountSource;
+	private readonly settings: ApplySettings;
 
 	constructor(
 		private readonly model: CompiledModel,
 		private readonly options: AggregateOptions,
 	) {
 		this.now = options.now ?? Math.max(options.asOf, Date.now());
-	}
-
-	private get accountFrom() {
-		return (this.options.identity ?? DEFAULT_IDENTITY).accountFrom;
+		this.accountFrom = (options.identity ?? DEFAULT_IDENTITY).accountFrom;
+		this.settings = { model, accountFrom: this.accountFrom };
 	}
 
 	/** Adds one event; returns why it was refused (shown to the user), undefined when it was taken. */
@@ -106,7 +106,7 @@ export class EventAggregator {
 	}
 
 	private apply(event: PqlEvent): string | undefined {
-		const refusal = applyEvent({ model: this.model, accountFrom: this.accountFrom }, this.view, event, this.touched);
+		const refusal = applyEvent(this.settings, this.view, event, this.touched);
 		const product = isProductEvent(event);
 		if (product && this.options.level === 'user' && event.userId !== undefined) {
 			let activity = this.userActivity.get(event.userId);
