@@ -20,7 +20,7 @@ import { dropTriggerRuntime, findTriggerRuntime } from '../engine/state/triggerR
 import { pqlThresholdTriggerProperties } from './PqlThresholdTrigger.properties';
 import { DEFAULT_CHECK_EVERY_SECONDS, readTriggerSettings, type TriggerSettings } from './settings';
 import { cachedCredentials, openRuntime, runtimeKey, saveSnapshot, snapshotDue, type StoreContext } from './stores';
-import { tick } from './timer';
+import { capacityWarning, tick } from './timer';
 
 async function readAuth(ctx: IWebhookFunctions): Promise<WebhookAuth> {
 	const kind = ctx.getNodeParameter('authentication', 'segmentSignature') as string;
@@ -190,10 +190,8 @@ export class PqlThresholdTrigger implements INodeType {
 			throw new NodeOperationError(this.getNode(), error, { description: 'Events were not stored; the sender will retry' });
 		});
 		const body = { ...outcome.body } as IDataObject;
-		const memory = runtime.memory;
-		if (memory !== undefined && !manual && memory.accountCount >= 0.8 * memory.maxAccounts) {
-			body.warning = `The built-in store holds ${memory.accountCount} of at most ${memory.maxAccounts} accounts; switch the trigger to Redis Over REST before it fills up`;
-		}
+		const warning = manual ? undefined : capacityWarning(runtime);
+		if (warning !== undefined) body.warning = warning;
 		if (manual) {
 			response.status(outcome.status).json(body);
 			const first = outcome.fired[0];

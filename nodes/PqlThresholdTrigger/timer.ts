@@ -8,6 +8,13 @@ import { saveSnapshot, type StoreContext } from './stores';
 const MAX_DUE_PER_TICK = 500;
 const MAX_EXECUTIONS_PER_TICK = 100;
 
+/** Past 80 % of the built-in store's capacity, every answer and every item says so. */
+export function capacityWarning(runtime: TriggerRuntime): string | undefined {
+	const memory = runtime.memory;
+	if (memory === undefined || memory.accountCount < 0.8 * memory.maxAccounts) return undefined;
+	return `The built-in store holds ${memory.accountCount} of at most ${memory.maxAccounts} accounts; past that, events of new accounts are refused. Switch the trigger's State Store to Redis Over REST.`;
+}
+
 /**
  * One tick of the trigger's timer (main process): re-score the accounts whose due time has come,
  * start executions for committed crossings (the outbox), and drop them once their execution has
@@ -32,6 +39,7 @@ export async function tick(ctx: ITriggerFunctions, runtime: TriggerRuntime, sett
 			release();
 		}, release);
 		// One execution per crossing: each execution is one alert, as a user of the canvas expects.
-		ctx.emit([[{ json: entry.item as never }]], undefined, done);
+		const warning = capacityWarning(runtime);
+		ctx.emit([[{ json: (warning === undefined ? entry.item : { ...entry.item, stateWarning: warning }) as never }]], undefined, done);
 	}
 }
