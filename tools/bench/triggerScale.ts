@@ -18,6 +18,7 @@
  *
  * Prints one table; a benchmark reports, it does not fail.
  */
+import { execFileSync } from 'child_process';
 import { randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as http from 'http';
@@ -28,7 +29,7 @@ import { DEFAULT_MAX_ACCOUNTS, MemoryStateStore } from '../../nodes/engine/state
 import { ingestEvents } from '../../nodes/engine/stream';
 import { readTriggerSettings } from '../../nodes/PqlThresholdTrigger/settings';
 import { startHttpSink, type HttpSink } from '../../test/helpers/httpSink';
-import { ensureN8nInstalled, httpRequest, startN8n, type N8nInstance } from '../../test/helpers/n8nServer';
+import { ensureN8nInstalled, httpRequest, REPO_ROOT, startN8n, type N8nInstance } from '../../test/helpers/n8nServer';
 import { accountName, postHogDestinationBody } from '../../test/helpers/postHogLoad';
 import { buildAndPackPql } from '../../test/helpers/pqlPackage';
 import { createCredential, TRIGGER_NODE_NAME, TRIGGER_WEBHOOK_PATH, triggerToHttpWorkflow } from '../../test/helpers/pqlWorkflows';
@@ -194,8 +195,20 @@ interface Row {
 	accounts: number;
 	bytesPerAccount?: number;
 	stateMb?: number;
-	load: LoadResult;
+	/** Undefined when the size could not be measured (see `note`). */
+	load?: LoadResult;
 	note: string;
+}
+
+/** What n8n logged last, on one line (for a size whose set-up failed). */
+function lastLogLines(n8n: N8nInstance): string {
+	return n8n
+		.logTail(40)
+		.split('\n')
+		.filter((line) => /error|fail|heap|memory|killed|payload|too large/i.test(line))
+		.slice(-3)
+		.join(' | ')
+		.slice(0, 400);
 }
 
 const otherThan200 = (load: LoadResult) =>
@@ -231,7 +244,14 @@ async function benchBuiltIn(tarball: string, accounts: number): Promise<Row> {
 	const sink = await startHttpSink();
 	try {
 		const credential = await createCredential(n8n, 'pqlWebhookSecretApi', 'Bench secret', { headerName: SECRET_HEADER, secret: SECRET });
-		const url = await deployWithState(n8n, sink, triggerParameters(), { pqlWebhookSecretApi: credential }, snapshot);
+		let url: string;
+		try {
+			url = await deployWithState(n8n, sink, triggerParameters(), { pqlWebhookSecretApi: credential }, snapshot);
+		} catch (error) {
+			const note = `workflow with this state could not be created/activated: ${(error as Error).message.split('\n')[0].slice(0, 200)}; n8n log: ${lastLogLines(n8n) || '(nothing)'}`;
+			console.log(`  ${note}`);
+			return { store: 'built-in', accounts, bytesPerAccount, stateMb: Buffer.byteLength(snapshot) / 1e6, note };
+		}
 		console.log(`  n8n up and workflow active in ${((Date.now() - t) / 1000).toFixed(1)} s`);
 		printLoad('warm-up', await drive(n8n, url, accounts, WARMUP, 5, 0));
 		const load = await drive(n8n, url, accounts);
@@ -303,10 +323,31 @@ async function benchShared(tarball: string): Promise<Row[]> {
 	const n8n = await startN8n({ packageTarball: tarball, env: N8N_ENV });
 	const sink = await startHttpSink();
 	const rows: Row[] = [];
+	let secret: { id: string; name: string };
+	let redisCredential: { id: string; name: string };
 	try {
-		const secret = await createCredential(n8n, 'pqlWebhookSecretApi', 'Bench secret', { headerName: SECRET_HEADER, secret: SECRET });
-		const redisCredential = await createCredential(n8n, 'pqlRedisRestApi', 'Bench Redis', { url: bridge.url, token, keyPrefix });
+		secret = await createCredential(n8n, 'pqlWebhookSecretApi', 'Bench secret', { headerName: SECRET_HEADER, secret: SECRET });
+		redisCredential = await createCredential(n8n, 'pqlRedisRestApi', 'Bench Redis', { url: bridge.url, token, keyPrefix });
 		for (const accounts of SHARED_SIZES) {
+			try {
+				await benchSharedSize(accounts);
+			} catch (error) {
+				console.log(`  shared, ${accounts} accounts: FAILED: ${(error as Error).message.slice(0, 300)}`);
+				rows.push({ store: 'shared', accounts, note: `failed: ${(error as Error).message.split('\n')[0].slice(0, 200)}` });
+			}
+		}
+	} finally {
+		await sink.close();
+		await n8n.stop();
+		await bridge.close();
+		const removed = await removeKeys(redis, `${keyPrefix}*`);
+		console.log(`  removed ${removed} bench keys from Redis`);
+		await redis.close();
+	}
+	return rows;
+
+	async function benchSharedSize(accounts: number): Promise<void> {
+		{
 			const namespace = `scale-${accounts}`;
 			const now = Date.now();
 			const seconds = await prefillRedis(redis, `${keyPrefix}{${namespace}}`, accounts, now);
@@ -325,15 +366,7 @@ async function benchShared(tarball: string): Promise<Row[]> {
 			const perEvent = (bridge.stats.requests - requestsBefore) / load.sent;
 			rows.push({ store: 'shared', accounts, load, note: `${perEvent.toFixed(1)} REST calls per request (incl. the timer's)` });
 		}
-	} finally {
-		await sink.close();
-		await n8n.stop();
-		await bridge.close();
-		const removed = await removeKeys(redis, `${keyPrefix}*`);
-		console.log(`  removed ${removed} bench keys from Redis`);
-		await redis.close();
 	}
-	return rows;
 }
 
 function printTable(rows: Row[]): void {
@@ -342,6 +375,10 @@ function printTable(rows: Row[]): void {
 	console.log('|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|');
 	for (const row of rows) {
 		const { load } = row;
+		if (load === undefined) {
+			console.log(`| ${row.store} | ${row.accounts.toLocaleString('en-US')} | ${row.stateMb === undefined ? '—' : `${row.stateMb.toFixed(1)} MB`} | ${row.bytesPerAccount?.toFixed(0) ?? '—'} | — | — | — | — | — | — | — | ${row.note} |`);
+			continue;
+		}
 		console.log(
 			`| ${row.store} | ${row.accounts.toLocaleString('en-US')} | ${row.stateMb === undefined ? '—' : `${row.stateMb.toFixed(1)} MB`} | ${row.bytesPerAccount === undefined ? '—' : row.bytesPerAccount.toFixed(0)} | ` +
 				`${load.sent}${load.cappedByBudget ? ' (budget)' : ''} | ${load.perSecond.toFixed(1)} | ${load.p50.toFixed(0)} | ${load.p99.toFixed(0)} | ${otherThan200(load)} | ${load.unhealthy}/${load.probes} | ${load.loadAverage.toFixed(1)} | ${row.note} |`,
@@ -350,7 +387,7 @@ function printTable(rows: Row[]): void {
 	const builtIn = rows.filter((row) => row.store === 'built-in');
 	const small = builtIn.find((row) => row.accounts === Math.min(...builtIn.map((r) => r.accounts)));
 	const at50k = builtIn.find((row) => row.accounts === 50_000);
-	if (small && at50k) {
+	if (small?.load && at50k?.load) {
 		const ratio = at50k.load.perSecond / small.load.perSecond;
 		const no503 = !at50k.load.statuses.has(503);
 		console.log(`\ntargets at 50,000 accounts: no 503 ${no503 ? '✓' : '✗'}; p99 ${at50k.load.p99.toFixed(0)} ms < 1000 ${at50k.load.p99 < 1000 ? '✓' : '✗'}; rate ${ratio.toFixed(2)} × the rate at ${small.accounts} (target ≥ 0.5) ${ratio >= 0.5 ? '✓' : '✗'}`);
@@ -366,9 +403,25 @@ async function main(): Promise<void> {
 	});
 	try {
 		const tarball = buildAndPackPql(tmp);
+		const git = (args: string[]) => execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
+		const dirty = git(['status', '--porcelain', '--', 'nodes', 'credentials']).split('\n').filter(Boolean).length;
+		console.log(`package built from ${git(['rev-parse', '--short', 'HEAD'])}${dirty > 0 ? ` with ${dirty} uncommitted change(s) under nodes/ and credentials/` : ''}`);
 		const rows: Row[] = [];
-		for (const accounts of SIZES) rows.push(await benchBuiltIn(tarball, accounts));
-		if (SHARED_SIZES.length > 0) rows.push(...(await benchShared(tarball)));
+		for (const accounts of SIZES) {
+			try {
+				rows.push(await benchBuiltIn(tarball, accounts));
+			} catch (error) {
+				console.log(`  built-in, ${accounts} accounts: FAILED: ${(error as Error).message.slice(0, 300)}`);
+				rows.push({ store: 'built-in', accounts, note: `failed: ${(error as Error).message.split('\n')[0].slice(0, 200)}` });
+			}
+		}
+		if (SHARED_SIZES.length > 0) {
+			try {
+				rows.push(...(await benchShared(tarball)));
+			} catch (error) {
+				console.log(`  shared store: FAILED: ${(error as Error).stack?.slice(0, 600)}`);
+			}
+		}
 		printTable(rows);
 	} finally {
 		fs.rmSync(tmp, { recursive: true, force: true });
