@@ -6,13 +6,7 @@
  *   *.e2e.test.ts     a real n8n 2.40 (tools/n8n/install.sh), and whatever services it uses
  * `npm run test:unit` (jest.unit.config.js) runs the first kind only.
  */
-const NEEDS_MORE_THAN_UNIT = ['\\.redis\\.test\\.ts$', '\\.pack\\.test\\.ts$', '\\.e2e\\.test\\.ts$'];
-/** Files from before the naming scheme that need Redis or a build; drop a line when its file is renamed. */
-const NOT_YET_RENAMED = [
-	'/test/engine/stateRedis\\.test\\.ts$', // → stateRedis.redis.test.ts
-	'/test/engine/redisConcurrency\\.test\\.ts$', // → redisConcurrency.redis.test.ts
-	'/test/package\\.test\\.ts$', // → package.pack.test.ts
-];
+const NOT_UNIT = ['\\.redis\\.test\\.ts$', '\\.pack\\.test\\.ts$', '\\.e2e\\.test\\.ts$'];
 
 /** @type {import('jest').Config} */
 module.exports = {
@@ -29,4 +23,4 @@ module.exports = {
 };
 
 // Not enumerable: jest would warn about an unknown option; jest.unit.config.js reads it.
-Object.defineProperty(module.exports, 'NOT_UNIT_TESTS', { value: [...NEEDS_MORE_THAN_UNIT, ...NOT_YET_RENAMED] });
+Object.defineProperty(module.exports, 'NOT_UNIT_TESTS', { value: NOT_UNIT });
