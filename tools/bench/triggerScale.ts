@@ -211,12 +211,15 @@ function lastLogLines(n8n: N8nInstance): string {
 		.slice(0, 400);
 }
 
+/** Answers 200 per second: a fast 503 is not throughput. */
+const okPerSecond = (load: LoadResult) => (load.statuses.get(200) ?? 0) / load.seconds;
+
 const otherThan200 = (load: LoadResult) =>
 	[...load.statuses].filter(([status]) => status !== 200).map(([status, n]) => `${n} × ${status === 0 ? 'no answer' : status}`).join(', ') || '0';
 
 function printLoad(label: string, load: LoadResult): void {
 	console.log(
-		`  ${label}: ${load.sent} requests in ${load.seconds.toFixed(1)} s → ${load.perSecond.toFixed(1)}/s, p50 ${load.p50.toFixed(0)} ms, p99 ${load.p99.toFixed(0)} ms, ` +
+		`  ${label}: ${load.sent} requests in ${load.seconds.toFixed(1)} s → ${load.perSecond.toFixed(1)}/s (200 answers: ${okPerSecond(load).toFixed(1)}/s), p50 ${load.p50.toFixed(0)} ms, p99 ${load.p99.toFixed(0)} ms, ` +
 			`other than 200: ${otherThan200(load)}${load.firstOther ? ` (first: ${load.firstOther})` : ''}, fired ${load.fired}, ` +
 			`readiness probes failed ${load.unhealthy}/${load.probes}, load average ${load.loadAverage.toFixed(1)}${load.cappedByBudget ? `, STOPPED at the ${BUDGET_MS / 1000} s budget` : ''}`,
 	);
@@ -371,26 +374,26 @@ async function benchShared(tarball: string): Promise<Row[]> {
 
 function printTable(rows: Row[]): void {
 	console.log(`\nPQL Threshold Trigger at scale — n8n 2.40.7, SQLite, legacy expressions, preset rules, ${CONCURRENCY} concurrent senders, ${REQUESTS} single-event requests for existing accounts (budget ${BUDGET_MS / 1000} s per size)`);
-	console.log('| store | accounts in state | snapshot | B/account | requests sent | requests/s | p50 ms | p99 ms | answers other than 200 | readiness probes failed | load avg | notes |');
-	console.log('|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|');
+	console.log('| store | accounts in state | snapshot | B/account | requests sent | requests/s | 200 answers/s | p50 ms | p99 ms | answers other than 200 | readiness probes failed | load avg | notes |');
+	console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|');
 	for (const row of rows) {
 		const { load } = row;
 		if (load === undefined) {
-			console.log(`| ${row.store} | ${row.accounts.toLocaleString('en-US')} | ${row.stateMb === undefined ? '—' : `${row.stateMb.toFixed(1)} MB`} | ${row.bytesPerAccount?.toFixed(0) ?? '—'} | — | — | — | — | — | — | — | ${row.note} |`);
+			console.log(`| ${row.store} | ${row.accounts.toLocaleString('en-US')} | ${row.stateMb === undefined ? '—' : `${row.stateMb.toFixed(1)} MB`} | ${row.bytesPerAccount?.toFixed(0) ?? '—'} | — | — | — | — | — | — | — | — | ${row.note} |`);
 			continue;
 		}
 		console.log(
 			`| ${row.store} | ${row.accounts.toLocaleString('en-US')} | ${row.stateMb === undefined ? '—' : `${row.stateMb.toFixed(1)} MB`} | ${row.bytesPerAccount === undefined ? '—' : row.bytesPerAccount.toFixed(0)} | ` +
-				`${load.sent}${load.cappedByBudget ? ' (budget)' : ''} | ${load.perSecond.toFixed(1)} | ${load.p50.toFixed(0)} | ${load.p99.toFixed(0)} | ${otherThan200(load)} | ${load.unhealthy}/${load.probes} | ${load.loadAverage.toFixed(1)} | ${row.note} |`,
+				`${load.sent}${load.cappedByBudget ? ' (budget)' : ''} | ${load.perSecond.toFixed(1)} | ${okPerSecond(load).toFixed(1)} | ${load.p50.toFixed(0)} | ${load.p99.toFixed(0)} | ${otherThan200(load)} | ${load.unhealthy}/${load.probes} | ${load.loadAverage.toFixed(1)} | ${row.note} |`,
 		);
 	}
 	const builtIn = rows.filter((row) => row.store === 'built-in');
 	const small = builtIn.find((row) => row.accounts === Math.min(...builtIn.map((r) => r.accounts)));
 	const at50k = builtIn.find((row) => row.accounts === 50_000);
 	if (small?.load && at50k?.load) {
-		const ratio = at50k.load.perSecond / small.load.perSecond;
+		const ratio = okPerSecond(at50k.load) / okPerSecond(small.load);
 		const no503 = !at50k.load.statuses.has(503);
-		console.log(`\ntargets at 50,000 accounts: no 503 ${no503 ? '✓' : '✗'}; p99 ${at50k.load.p99.toFixed(0)} ms < 1000 ${at50k.load.p99 < 1000 ? '✓' : '✗'}; rate ${ratio.toFixed(2)} × the rate at ${small.accounts} (target ≥ 0.5) ${ratio >= 0.5 ? '✓' : '✗'}`);
+		console.log(`\ntargets at 50,000 accounts: no 503 ${no503 ? '✓' : '✗'}; p99 ${at50k.load.p99.toFixed(0)} ms < 1000 ${at50k.load.p99 < 1000 ? '✓' : '✗'}; 200 answers/s ${ratio.toFixed(2)} × those at ${small.accounts} (target ≥ 0.5) ${ratio >= 0.5 ? '✓' : '✗'}`);
 	}
 }
 
