@@ -86,6 +86,11 @@ export async function ingest(request: IngestRequest, settings: IngestSettings): 
 	for (const refused of outcome.refused) rejected.push({ index: positions[refused.index], reason: refused.reason });
 	rejected.sort((a, b) => a.index - b.index);
 	const response = ingestResponse({ accepted: outcome.accepted, duplicates: outcome.duplicates, rejected });
-	const status = response.status !== 200 && outcome.storeFull ? 507 : response.status;
-	return { status, body: { ...response.body, unassigned: outcome.unassigned, fired: outcome.fired.length }, fired: outcome.fired, counted: outcome.counted };
+	const body: Record<string, unknown> = { ...response.body, unassigned: outcome.unassigned, fired: outcome.fired.length };
+	if (response.status !== 200 && outcome.storeFull) {
+		// Recognised, but refused for capacity: 507, and the answer says so rather than "not recognised".
+		body.error = 'the built-in state store is full: events of new accounts are refused; switch the trigger to Redis Over REST for more accounts';
+		return { status: 507, body, fired: outcome.fired, counted: outcome.counted };
+	}
+	return { status: response.status, body, fired: outcome.fired, counted: outcome.counted };
 }

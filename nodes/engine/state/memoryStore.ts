@@ -10,8 +10,12 @@ export const SNAPSHOT_SEEN_MS = 60 * 60 * 1000;
 export const SNAPSHOT_SEEN_MAX = 5_000;
 /** Event ids remembered in memory at most (oldest forgotten first). */
 export const MAX_REMEMBERED_EVENTS = 100_000;
-/** Accounts the built-in store holds at most: past it, events of new accounts are refused (see the README's capacity). */
-export const DEFAULT_MAX_ACCOUNTS = 20_000;
+/**
+ * Accounts the built-in store holds at most: past it, events of new accounts are refused. n8n reads
+ * the workflow's whole static data on every webhook request, so the request rate falls as the
+ * snapshot grows (measured: README, "Capacity of the built-in store").
+ */
+export const DEFAULT_MAX_ACCOUNTS = 5_000;
 
 export interface MemoryStoreOptions {
 	dedupeTtlMs?: number;
