@@ -260,7 +260,14 @@ async function benchBuiltIn(tarball: string, accounts: number): Promise<Row> {
 		const load = await drive(n8n, url, accounts);
 		printLoad('load', load);
 		let note = '';
-		if (accounts >= DEFAULT_MAX_ACCOUNTS) {
+		const alive = await httpRequest(`${n8n.baseUrl}/healthz`, { timeoutMs: 5000 }).then(
+			() => true,
+			() => false,
+		);
+		if (!alive) {
+			note = `n8n died during the load; its log: ${lastLogLines(n8n) || '(nothing)'}`;
+			console.log(`  ${note}`);
+		} else if (accounts >= DEFAULT_MAX_ACCOUNTS) {
 			// Max Accounts at its default: new accounts are refused, existing ones (the load above) still count.
 			const answers: string[] = [];
 			for (let probe = 0; probe < NEW_ACCOUNT_PROBES; probe++) {
