@@ -7,6 +7,7 @@ import { saveSnapshot, type StoreContext } from './stores';
 /** Accounts re-scored per tick at most, and executions started per tick at most. */
 const MAX_DUE_PER_TICK = 500;
 const MAX_EXECUTIONS_PER_TICK = 100;
+const SWEEP_EVERY_MS = 60_000;
 
 /** Past 80 % of the built-in store's capacity, every answer and every item says so. */
 export function capacityWarning(runtime: TriggerRuntime): string | undefined {
@@ -24,7 +25,11 @@ export async function tick(ctx: ITriggerFunctions, runtime: TriggerRuntime, sett
 	const { store } = runtime;
 	const due = await store.dueAccounts(now, MAX_DUE_PER_TICK);
 	if (due.length > 0) await store.transact((tx) => recheckAccounts(tx, settings, due, now), { accounts: due });
-	runtime.memory?.forgetIdle(now, settings.retentionMs);
+	// Forgetting idle accounts walks them all: once a minute is plenty for retentions counted in days.
+	if (runtime.memory !== undefined && now - (runtime.lastSweptAt ?? 0) >= SWEEP_EVERY_MS) {
+		runtime.memory.forgetIdle(now, settings.retentionMs);
+		runtime.lastSweptAt = now;
+	}
 
 	const pending = (await store.pendingFires(MAX_EXECUTIONS_PER_TICK)).filter((entry) => !runtime.inFlight.has(entry.fireId));
 	// n8n saves the trigger's static data when it emits: the snapshot then on disk still lists these

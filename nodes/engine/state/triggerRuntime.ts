@@ -15,6 +15,8 @@ export interface TriggerRuntime {
 	/** The store's configuration; a different one (other credential, namespace) replaces the runtime. */
 	storeKey: string;
 	lastSavedAt: number;
+	/** When idle accounts were last forgotten (built-in store). */
+	lastSweptAt?: number;
 	/** Crossings handed to an execution that has not finished yet. */
 	inFlight: Set<string>;
 	/** How the shared store reaches its server now (set by the request or tick that uses it). */
