@@ -9,6 +9,14 @@ const MAX_DUE_PER_TICK = 500;
 const MAX_EXECUTIONS_PER_TICK = 100;
 const SWEEP_EVERY_MS = 60_000;
 
+/** Crossings this process delivered, remembered so that a list of pending ones read just before cannot start them again. */
+const MAX_REMEMBERED_DELIVERIES = 10_000;
+
+function rememberDelivered(runtime: TriggerRuntime, fireId: string): void {
+	runtime.delivered.add(fireId);
+	if (runtime.delivered.size > MAX_REMEMBERED_DELIVERIES) runtime.delivered.delete(runtime.delivered.values().next().value!);
+}
+
 /** Past 80 % of the built-in store's capacity, every answer and every item says so. */
 export function capacityWarning(runtime: TriggerRuntime): string | undefined {
 	const memory = runtime.memory;
@@ -31,7 +39,10 @@ export async function tick(ctx: ITriggerFunctions, runtime: TriggerRuntime, sett
 		runtime.lastSweptAt = now;
 	}
 
-	const pending = (await store.pendingFires(MAX_EXECUTIONS_PER_TICK)).filter((entry) => !runtime.inFlight.has(entry.fireId));
+	// Filtered after the await: an execution that finished meanwhile has left inFlight for `delivered`.
+	const pending = (await store.pendingFires(MAX_EXECUTIONS_PER_TICK)).filter(
+		(entry) => !runtime.inFlight.has(entry.fireId) && !runtime.delivered.has(entry.fireId),
+	);
 	// n8n saves the trigger's static data when it emits: the snapshot then on disk still lists these
 	// crossings, so a crash before their executions finish delivers them again.
 	if (pending.length > 0) saveSnapshot(ctx as unknown as StoreContext, runtime, now);
@@ -40,8 +51,9 @@ export async function tick(ctx: ITriggerFunctions, runtime: TriggerRuntime, sett
 		const done = ctx.helpers.createDeferredPromise<IRun>();
 		const release = () => runtime.inFlight.delete(entry.fireId);
 		done.promise.then(async () => {
-			await store.delivered([entry.fireId]);
+			rememberDelivered(runtime, entry.fireId);
 			release();
+			await store.delivered([entry.fireId]);
 		}, release);
 		// One execution per crossing: each execution is one alert, as a user of the canvas expects.
 		const warning = capacityWarning(runtime);

@@ -7,7 +7,6 @@ import { activeDayCount, mergeActivities, type Activity } from './activity';
 import type { AccountDoc, DocView, UserDoc } from './docs';
 import { measureValue } from './measures';
 import { statePlan } from './statePlan';
-import { NotLoadedError } from './store';
 
 export interface Person extends PersonTraits {
 	id: string;
@@ -28,40 +27,20 @@ function person(user: UserDoc | undefined, id: string, firstAt: number): Person 
 	return { id, firstAt, email: user?.email?.[0], traits: traitValues(user?.traits) };
 }
 
-/**
- * The users' documents, all asked for before a store that loads over the network is told what is
- * missing (NotLoadedError): one round trip for an account's members, not one per member.
- */
-function usersOf(view: DocView, ids: readonly string[]): Map<string, UserDoc | undefined> {
-	const users = new Map<string, UserDoc | undefined>();
-	let notLoaded: NotLoadedError | undefined;
-	for (const id of ids) {
-		try {
-			users.set(id, view.user(id));
-		} catch (error) {
-			if (!(error instanceof NotLoadedError)) throw error;
-			notLoaded = error;
-		}
-	}
-	if (notLoaded !== undefined) throw notLoaded;
-	return users;
-}
-
 /** An account's own events and its users' unassigned ones, with its members in the order they first acted. */
 export function accountSubject(model: CompiledModel, view: DocView, account: AccountDoc): Subject {
 	const parts = [account.named];
 	const firstAt = new Map<string, number>();
-	const users = usersOf(view, [...account.members.map((member) => member[0]), ...account.floatingUsers]);
 	for (const [userId, first] of account.members) firstAt.set(userId, first);
 	for (const userId of account.floatingUsers) {
-		const user = users.get(userId);
+		const user = view.user(userId);
 		if (user?.floating === undefined || user.floatingAccount !== account.id) continue;
 		parts.push(user.floating);
 		firstAt.set(userId, Math.min(firstAt.get(userId) ?? Infinity, user.floating.firstSeen ?? Infinity));
 	}
 	const people = [...firstAt]
 		.sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1))
-		.map(([userId, first]) => person(users.get(userId), userId, first));
+		.map(([userId, first]) => person(view.user(userId), userId, first));
 	return {
 		level: 'account',
 		id: account.id,

@@ -19,6 +19,8 @@ export interface TriggerRuntime {
 	lastSweptAt?: number;
 	/** Crossings handed to an execution that has not finished yet. */
 	inFlight: Set<string>;
+	/** Crossings whose execution finished (oldest first, bounded): never started twice by this process. */
+	delivered: Set<string>;
 	/** How the shared store reaches its server now (set by the request or tick that uses it). */
 	send?: (path: string, body: unknown) => Promise<unknown>;
 }
@@ -33,7 +35,7 @@ export function triggerRuntime(
 	const known = runtimes.get(key);
 	if (known !== undefined && known.storeKey === storeKey) return known;
 	if (known !== undefined) void known.store.close();
-	const runtime = { storeKey, lastSavedAt: 0, inFlight: new Set<string>() } as unknown as TriggerRuntime;
+	const runtime = { storeKey, lastSavedAt: 0, inFlight: new Set<string>(), delivered: new Set<string>() } as unknown as TriggerRuntime;
 	const { store, memory } = createStore(runtime);
 	runtime.store = store;
 	runtime.memory = memory;
