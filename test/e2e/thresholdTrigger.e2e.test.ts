@@ -240,6 +240,12 @@ beforeAll(async () => {
 	}
 }, 15 * 60_000);
 
+afterAll(async () => {
+	await sink?.close();
+	await n8n?.stop();
+	if (packDir) fs.rmSync(packDir, { recursive: true, force: true });
+});
+
 describe('the installed trigger', () => {
 	test('n8n loaded the node; its production URL is /webhook/<webhookId>/pql-events', async () => {
 		expect(n8n.loadedNodeTypes()).toContain(PQL_TRIGGER_TYPE);
