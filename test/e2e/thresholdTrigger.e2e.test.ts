@@ -136,11 +136,14 @@ const credentials: Record<string, CredentialRef> = {};
 const deployed: Record<string, DeployedTrigger> = {};
 
 /** Items the sink received from one scenario's workflow for one account, oldest first. */
+/** The account's items at the sink in crossing order: each crossing is its own execution, and they may finish in any order. */
 function firedFor(scenario: string, accountId: string): FiredItem[] {
+	const crossing = (item: FiredItem) => Number(item.fireId.split(':').pop());
 	return sink
 		.callsTo(`/sink/${scenario}`)
 		.map((call) => call.body as FiredItem)
-		.filter((item) => item.accountId === accountId);
+		.filter((item) => item.accountId === accountId)
+		.sort((a, b) => crossing(a) - crossing(b));
 }
 
 /**
