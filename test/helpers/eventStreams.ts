@@ -1,17 +1,8 @@
 import { normalizeEvent, type PqlEvent } from '../../nodes/engine/events';
 import { DAY_MS } from '../../nodes/engine/time';
+import { seededRandom } from './postHogLoad';
 
-/** Deterministic pseudo-random numbers (mulberry32), so a failing seed can be replayed. */
-export function seededRandom(seed: number): () => number {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
+export { seededRandom };
 
 export function shuffled<T>(items: readonly T[], random: () => number): T[] {
 	const copy = [...items];
