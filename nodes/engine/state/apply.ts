@@ -110,7 +110,8 @@ export function applyEvent(settings: ApplySettings, view: DocView, event: PqlEve
 	if (account !== undefined && !(view.inPlace && accountWasKnown)) view.putAccount(account);
 	if (user !== undefined) {
 		const refused = settleFloating(settings, view, user, touched);
-		for (const id of user.accounts ?? []) touched.add(id);
+		// Only news about the user (e-mail, traits) can change the scores of its other accounts.
+		if (event.email !== undefined || event.userTraits !== undefined) for (const id of user.accounts ?? []) touched.add(id);
 		if (!(view.inPlace && userWasKnown)) view.putUser(user);
 		if (refused !== undefined) return refused;
 		if (product && account === undefined) keepFloatingAccountFresh(view, user, at);
