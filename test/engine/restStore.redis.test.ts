@@ -403,14 +403,17 @@ describe('failures', () => {
 
 	test('past maxAttempts of conflicts the transaction fails with a clear error and writes nothing', async () => {
 		const ns = newNamespace();
-		const s = store(ns, { maxAttempts: 3 });
-		await s.transact((tx) => tx.putAccount(account('a', 0)), { accounts: ['a'] });
+		await store(ns).transact((tx) => tx.putAccount(account('a', 0)), { accounts: ['a'] });
+		// Someone else always writes in between: just before each commit (an EVAL) reaches Redis.
+		const interfering = async (path: string, body: unknown): Promise<unknown> => {
+			if (Array.isArray(body) && body[0] === 'EVAL') await redis.command(['HINCRBY', key(ns, 'acct:a'), 'v', 1]);
+			return await send(path, body);
+		};
+		const s = store(ns, { maxAttempts: 3, send: interfering });
 		let n = 0;
 		await expect(
 			s.transact((tx) => {
 				const doc = tx.account('a')!;
-				// Someone else always writes in between.
-				void redis.command(['HINCRBY', key(ns, 'acct:a'), 'v', 1]);
 				tx.putAccount({ ...doc, touchedAt: 100 + n++ });
 			}, { accounts: ['a'] }),
 		).rejects.toThrow('other writers changed the same documents 3 times in a row');
