@@ -42,10 +42,6 @@ export class DueIndex {
 		return found;
 	}
 
-	entries(): Array<[string, number]> {
-		return [...this.dueAt];
-	}
-
 	private rebuild(): void {
 		this.heap.length = 0;
 		for (const [id, at] of this.dueAt) this.push([at, id]);
