@@ -6,7 +6,7 @@ import type { ScoreResult, ScoreVerdict } from './score';
 import { learnValue, traitValues } from './traits';
 import { acceptEventTime } from './time';
 import { emptyActivity, foldProductEvent, hasEvents, type Activity } from './state/activity';
-import { applyEvent, type ApplySettings, type Refusal } from './state/apply';
+import { applyEvent, type ApplySettings } from './state/apply';
 import { MapDocView } from './state/docs';
 import { accountSubject, scoreOf, verdictOf, type Subject } from './state/features';
 import { statePlan } from './state/statePlan';
@@ -44,30 +44,33 @@ export interface AggregateStats {
 	refused: number;
 }
 
-const REFUSAL_TEXT: Record<Refusal, string> = {
-	unassigned: 'belongs to no account: no group and no company e-mail',
-	storeFull: 'the state store is full',
-};
-
 /**
  * Batch scoring: every event goes through the same applyEvent as the trigger's stream, into
  * documents held in memory, and each account is scored from its documents at the end. So a batch
  * and the trigger fed the same events agree, whatever their order.
  */
 export class EventAggregator {
-	readonly stats: AggregateStats = { received: 0, counted: 0, duplicates: 0, afterAsOf: 0, unassigned: 0, refused: 0 };
+	private readonly counts: AggregateStats = { received: 0, counted: 0, duplicates: 0, afterAsOf: 0, unassigned: 0, refused: 0 };
 	readonly view = new MapDocView();
 	private readonly seenIds = new Set<string>();
 	/** A batch scores every account at the end: which ones an event touched does not matter. */
 	private readonly touched = { add: () => undefined };
 	private readonly origins_ = new Map<string, number[]>();
 	private readonly userActivity = new Map<string, Activity>();
-	/** With subjectAsOf: events wait until every link is known, then each is checked against its account's as-of. */
+	/** Accepted events not applied yet (see wait()), and the group of each. */
 	private readonly waiting: PqlEvent[] = [];
+	private readonly groupOfWaiting: number[] = [];
+	private readonly groupOf = new Map<string, number>();
 	private readonly identities = new Map<string, UserIdentity>();
 	private readonly now: number;
 	private readonly accountFrom: AccountSource;
 	private readonly settings: ApplySettings;
+
+	/** Counts so far (applies the events still waiting; `unassigned` is known once scored). */
+	get stats(): AggregateStats {
+		if (this.waiting.length > 0) this.settleWaiting();
+		return this.counts;
+	}
 
 	constructor(
 		private readonly model: CompiledModel,
@@ -80,32 +83,73 @@ export class EventAggregator {
 
 	/** Adds one event; returns why it was refused (shown to the user), undefined when it was taken. */
 	add(input: PqlEvent): string | undefined {
-		this.stats.received++;
+		this.counts.received++;
 		const event = acceptEventTime(input, this.now);
 		if (typeof event === 'string') {
-			this.stats.refused++;
+			this.counts.refused++;
 			return event;
 		}
 		if (event.timestamp > this.options.asOf) {
-			this.stats.afterAsOf++;
+			this.counts.afterAsOf++;
 			return undefined;
 		}
 		if (event.id !== undefined) {
 			if (this.seenIds.has(event.id)) {
-				this.stats.duplicates++;
+				this.counts.duplicates++;
 				return undefined;
 			}
 			this.seenIds.add(event.id);
 		}
-		if (this.options.subjectAsOf !== undefined && this.options.level === 'account') {
-			this.learnIdentity(event);
-			this.waiting.push(event);
-			return undefined;
-		}
-		return this.apply(event);
+		if (this.options.subjectAsOf !== undefined && this.options.level === 'account') this.learnIdentity(event);
+		this.wait(event);
+		return undefined;
 	}
 
-	private apply(event: PqlEvent): string | undefined {
+	/**
+	 * Events wait until the scores are asked for, then are applied grouped by account (or user):
+	 * applyEvent is order-free, and one account's documents stay in the CPU's cache for all its events.
+	 */
+	private wait(event: PqlEvent): void {
+		const key = (this.options.level === 'user' ? undefined : namedAccount(event, this.accountFrom)) ?? event.userId ?? '';
+		let group = this.groupOf.get(key);
+		if (group === undefined) this.groupOf.set(key, (group = this.groupOf.size));
+		this.waiting.push(event);
+		this.groupOfWaiting.push(group);
+	}
+
+	/** The waiting events' positions, grouped (a counting sort: stable, linear). */
+	private waitingOrder(): Uint32Array {
+		const starts = new Uint32Array(this.groupOf.size + 1);
+		for (const group of this.groupOfWaiting) starts[group + 1]++;
+		for (let i = 1; i < starts.length; i++) starts[i] += starts[i - 1];
+		const order = new Uint32Array(this.waiting.length);
+		for (let i = 0; i < this.groupOfWaiting.length; i++) order[starts[this.groupOfWaiting[i]]++] = i;
+		return order;
+	}
+
+	private settleWaiting(): void {
+		const asOfOf = this.options.subjectAsOf;
+		for (const index of this.waitingOrder()) {
+			const event = this.waiting[index];
+			if (asOfOf !== undefined && this.options.level === 'account' && this.isAfterSubjectAsOf(event, asOfOf)) {
+				this.counts.afterAsOf++;
+				continue;
+			}
+			this.apply(event);
+		}
+		this.waiting.length = 0;
+		this.groupOfWaiting.length = 0;
+		this.groupOf.clear();
+	}
+
+	/** With subjectAsOf: whether the event is after its account's as-of time (every link known by now). */
+	private isAfterSubjectAsOf(event: PqlEvent, asOfOf: (accountId: string) => number | undefined): boolean {
+		const accountId = namedAccount(event, this.accountFrom) ?? accountOfUser(this.identities.get(event.userId ?? ''), this.accountFrom);
+		const limit = accountId === undefined ? undefined : asOfOf(accountId);
+		return limit !== undefined && event.timestamp > limit;
+	}
+
+	private apply(event: PqlEvent): void {
 		const refusal = applyEvent(this.settings, this.view, event, this.touched);
 		const product = isProductEvent(event);
 		if (product && this.options.level === 'user' && event.userId !== undefined) {
@@ -116,8 +160,7 @@ export class EventAggregator {
 		} else if (product && this.options.trackOrigins) {
 			this.noteOrigin(namedAccount(event, this.accountFrom) ?? `user:${event.userId}`, event);
 		}
-		if (product && refusal !== 'unassigned') this.stats.counted++;
-		return refusal === 'storeFull' ? REFUSAL_TEXT.storeFull : undefined;
+		if (product && refusal !== 'unassigned') this.counts.counted++;
 	}
 
 	private learnIdentity(event: PqlEvent): void {
@@ -127,21 +170,6 @@ export class EventAggregator {
 		if (named !== undefined) known.link = learnValue(known.link, named, event.timestamp);
 		if (event.email !== undefined) known.email = learnValue(known.email, event.email.toLowerCase(), event.timestamp);
 		this.identities.set(event.userId, known);
-	}
-
-	/** With subjectAsOf: applies each waiting event unless it is after its account's as-of time. */
-	private settleWaiting(): void {
-		const asOfOf = this.options.subjectAsOf!;
-		for (const event of this.waiting) {
-			const accountId = namedAccount(event, this.accountFrom) ?? accountOfUser(this.identities.get(event.userId ?? ''), this.accountFrom);
-			const limit = accountId === undefined ? undefined : asOfOf(accountId);
-			if (limit !== undefined && event.timestamp > limit) {
-				this.stats.afterAsOf++;
-				continue;
-			}
-			this.apply(event);
-		}
-		this.waiting.length = 0;
 	}
 
 	private noteOrigin(key: string, event: PqlEvent): void {
@@ -171,8 +199,8 @@ export class EventAggregator {
 				for (const count of Object.values(user.floating.eventCounts)) unassigned += count;
 			}
 		}
-		this.stats.unassigned = unassigned;
-		this.stats.counted -= unassigned;
+		this.counts.unassigned = unassigned;
+		this.counts.counted -= unassigned;
 	}
 
 	private userSubjects(): Subject[] {

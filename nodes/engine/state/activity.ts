@@ -33,8 +33,9 @@ export interface Activity {
 	measures: Record<string, MeasureState>;
 }
 
+/** Counts and measures are keyed by names that vary per account: dictionaries (no prototype) from the start. */
 export function emptyActivity(): Activity {
-	return { eventCounts: {}, measures: {} };
+	return { eventCounts: Object.create(null) as Record<string, number>, measures: {} };
 }
 
 export function hasEvents(activity: Activity | undefined): activity is Activity & { lastSeen: number } {
@@ -44,12 +45,16 @@ export function hasEvents(activity: Activity | undefined): activity is Activity 
 function countEventName(counts: Record<string, number>, name: string, by = 1): void {
 	const known = counts[name];
 	if (typeof known === 'number' && Object.prototype.hasOwnProperty.call(counts, name)) counts[name] = known + by;
-	else if (Object.keys(counts).length < MAX_EVENT_NAMES) {
-		// "__proto__" would change the object's prototype instead of counting; defineProperty counts it
-		// (only then: it makes the object slow).
-		if (name === '__proto__') Object.defineProperty(counts, name, { value: by, writable: true, enumerable: true, configurable: true });
-		else counts[name] = by;
+	else if (nameCount(counts) < MAX_EVENT_NAMES) {
+		// "__proto__" would change the prototype of a plain object (a restored snapshot) instead of counting.
+		Object.defineProperty(counts, name, { value: by, writable: true, enumerable: true, configurable: true });
 	}
+}
+
+function nameCount(counts: Record<string, number>): number {
+	let count = 0;
+	for (const name in counts) if (Object.prototype.hasOwnProperty.call(counts, name)) count++;
+	return count;
 }
 
 function recordMatch(measure: Measure, slot: MeasureState | undefined, event: PqlEvent): MeasureState {

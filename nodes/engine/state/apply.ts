@@ -134,11 +134,12 @@ function joinMember(account: AccountDoc, userId: string, at: number): void {
 		known[2] = Math.max(known[2], at);
 		return;
 	}
-	members.push([userId, at, at]);
-	if (members.length > MAX_KEPT_PEOPLE) {
+	// A new array of exact length, as in measures.ts: an array grown by push holds room for 16 more.
+	account.members = [...members, [userId, at, at]];
+	if (account.members.length > MAX_KEPT_PEOPLE) {
 		let oldest = 0;
-		for (let i = 1; i < members.length; i++) if (members[i][2] < members[oldest][2]) oldest = i;
-		members.splice(oldest, 1);
+		for (let i = 1; i < account.members.length; i++) if (account.members[i][2] < account.members[oldest][2]) oldest = i;
+		account.members.splice(oldest, 1);
 	}
 }
 

@@ -93,16 +93,21 @@ function keepNewest<T>(list: T[], keep: number): void {
 	if (list.length > keep) list.splice(0, list.length - keep);
 }
 
-function insertSorted(times: number[], time: number): void {
-	if (times.length === 0 || time >= times[times.length - 1]) times.push(time);
-	else times.splice(upperBound(times, time), 0, time);
+/**
+ * `list` with `value` inserted at index `at`, keeping only the newest `keep` entries: a new array of
+ * exactly that length (an array grown by push or splice holds room for 16 more: most of a state's memory).
+ */
+function inserted<T>(list: readonly T[], at: number, value: T, keep = Infinity): T[] {
+	const drop = Math.max(0, list.length + 1 - keep);
+	const out = new Array<T>(list.length + 1 - drop);
+	for (let i = drop; i <= list.length; i++) out[i - drop] = i < at ? list[i] : i === at ? value : list[i - 1];
+	return out;
 }
 
 export function addRecentMatch(state: RecentMatches | undefined, time: number, keep: number): RecentMatches {
-	const matches = state ?? { kind: 'recentMatches', times: [] };
-	insertSorted(matches.times, time);
-	keepNewest(matches.times, keep);
-	return matches;
+	if (state === undefined) return { kind: 'recentMatches', times: [time] };
+	state.times = inserted(state.times, upperBound(state.times, time), time, keep);
+	return state;
 }
 
 export function addMatchToTotal(state: MatchTotal | undefined, time: number): MatchTotal {
@@ -113,14 +118,14 @@ export function addMatchToTotal(state: MatchTotal | undefined, time: number): Ma
 }
 
 export function addRecentDay(state: RecentDays | undefined, time: number): RecentDays {
-	const days = state ?? { kind: 'recentDays', latest: [] };
-	const latest = days.latest;
+	if (state === undefined) return { kind: 'recentDays', latest: [time] };
+	const latest = state.latest;
 	const day = utcDay(time);
 	const at = lowerBoundDay(latest, day);
 	if (at < latest.length && utcDay(latest[at]) === day) {
 		if (time > latest[at]) latest[at] = time;
-	} else latest.splice(at, 0, time);
-	return days;
+	} else state.latest = inserted(latest, at, time);
+	return state;
 }
 
 export function addDayToTally(state: DayTally | undefined, time: number, keep: number): DayTally {
@@ -134,31 +139,29 @@ export function addDayToTally(state: DayTally | undefined, time: number, keep: n
 	if (day < state.first) {
 		state.count++;
 		state.first = day;
-		if (complete) days.unshift(day);
+		if (complete) state.days = inserted(days, 0, day, keep);
 	} else if (complete || at > 0) {
 		// Known to be new: the list holds every day from its first entry on.
 		state.count++;
-		days.splice(at, 0, day);
+		state.days = inserted(days, at, day, keep);
 	}
 	// else: a late event between the first day counted and the oldest day still listed, counted once already or not:
 	// assumed counted. Exact whenever events arrive in order or the account has at most `keep` active days.
-	keepNewest(days, keep);
 	return state;
 }
 
 export function addUser(state: UserList | undefined, kind: UserList['kind'], userId: string, time: number, keep: number): UserList {
-	const list = state ?? { kind, users: [] };
-	const users = list.users;
+	if (state === undefined) return { kind, users: [[userId, time]] };
+	let users = state.users;
 	const known = users.findIndex((entry) => entry[0] === userId);
 	if (known >= 0) {
-		if (users[known][1] >= time) return list;
-		users.splice(known, 1);
+		if (users[known][1] >= time) return state;
+		users = users.filter((_, i) => i !== known);
 	}
 	let at = users.length;
 	while (at > 0 && users[at - 1][1] > time) at--;
-	users.splice(at, 0, [userId, time]);
-	keepNewest(users, keep);
-	return list;
+	state.users = inserted(users, at, [userId, time], keep);
+	return state;
 }
 
 /** Drops what is older than `horizon` (the earliest time any window can still reach). */
