@@ -81,8 +81,14 @@ describe('one scoring path: batch, shuffled batch and the trigger stored state a
 			const events = randomStream(seed, NOW, 400);
 			const random = seededRandom(seed * 7919);
 			const store = streamed(shuffled(events, random), random);
+			const snapshot = store.snapshot();
 			const snapshotRestored = new MemoryStateStore({ now: () => NOW });
-			expect(snapshotRestored.restore(store.snapshot())).toBe(true);
+			expect(snapshotRestored.restore(snapshot)).toBe(true);
+			// The packed snapshot is lossless: the same documents, the same text again.
+			expect(snapshotRestored.accountIds()).toEqual(store.accountIds());
+			for (const id of store.accountIds()) expect(snapshotRestored.peekAccount(id)).toEqual(store.peekAccount(id));
+			for (const event of events) if (event.userId !== undefined) expect(snapshotRestored.peekUser(event.userId)).toEqual(store.peekUser(event.userId));
+			expect(snapshotRestored.snapshot()).toBe(snapshot);
 			for (const asOf of INSTANTS) {
 				const expected = comparable(batch(events, asOf));
 				expect(expected.length).toBeGreaterThan(0);

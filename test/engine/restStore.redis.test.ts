@@ -12,7 +12,7 @@ import { compileModel } from '../../nodes/engine/rules/compile';
 import { PRESETS } from '../../nodes/engine/rules/presets';
 import { applyEvent, type ApplySettings } from '../../nodes/engine/state/apply';
 import type { AccountDoc, UserDoc } from '../../nodes/engine/state/docs';
-import { MemoryStateStore } from '../../nodes/engine/state/memoryStore';
+import { MemoryStateStore, readSnapshot } from '../../nodes/engine/state/memoryStore';
 import { RestStateStore, type RestStoreOptions } from '../../nodes/engine/state/restStore';
 import { NotLoadedError, type OutboxEntry, type Prefetch, type StoreTransaction } from '../../nodes/engine/state/store';
 import type { RedisClient } from '../helpers/resp/redisClient';
@@ -509,7 +509,7 @@ describe('equivalence with the built-in store', () => {
 	function memoryDocs(memory: MemoryStateStore, due: string[], outbox: OutboxEntry[]) {
 		const accounts: Record<string, AccountDoc> = {};
 		const users: Record<string, UserDoc> = {};
-		const snapshot = JSON.parse(memory.snapshot()) as { accounts: AccountDoc[]; users: UserDoc[] };
+		const snapshot = readSnapshot(memory.snapshot())!;
 		for (const doc of snapshot.accounts) accounts[doc.id] = doc;
 		for (const doc of snapshot.users) users[doc.id] = doc;
 		// DueIndex.due can list an account twice (set to x, y, then x again): compare the accounts listed.

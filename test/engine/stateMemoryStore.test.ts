@@ -4,7 +4,7 @@ import { compileModel } from '../../nodes/engine/rules/compile';
 import { PRESETS } from '../../nodes/engine/rules/presets';
 import type { RuleConfig } from '../../nodes/engine/rules/schema';
 import { applyEvent } from '../../nodes/engine/state/apply';
-import { MemoryStateStore, SNAPSHOT_FORMAT, SNAPSHOT_SEEN_MS } from '../../nodes/engine/state/memoryStore';
+import { MemoryStateStore, readSnapshot, SNAPSHOT_FORMAT, SNAPSHOT_SEEN_MS } from '../../nodes/engine/state/memoryStore';
 import { stateRetentionMs } from '../../nodes/engine/state/retention';
 import { ingestEvents, type StreamSettings } from '../../nodes/engine/stream';
 import { DAY_MS } from '../../nodes/engine/time';
@@ -106,7 +106,7 @@ describe('the in-memory store', () => {
 		expect(isNew('a')).toBe(true);
 	});
 
-	test('a snapshot restores the same documents, dedupe memory and outbox, as compact JSON of format 2', () => {
+	test('a snapshot restores the same documents, dedupe memory and outbox, as compact JSON of format 3', () => {
 		const time = clock(T0 + 10_000);
 		const store = new MemoryStateStore({ now: time.now });
 		const settings: StreamSettings = { ...SETTINGS, model: compileModel({ threshold: 3, rules: [LOGINS] }) };
@@ -116,11 +116,17 @@ describe('the in-memory store', () => {
 		const json = store.snapshot();
 		expect(json).not.toMatch(/\n/);
 		const parsed = JSON.parse(json);
-		expect(parsed).toMatchObject({ format: SNAPSHOT_FORMAT, savedAt: T0 + 10_000 });
-		expect(SNAPSHOT_FORMAT).toBe(2);
-		expect(Object.keys(parsed).sort()).toEqual(['accounts', 'format', 'outbox', 'savedAt', 'seen', 'users']);
-		expect(parsed.outbox.map((entry: { fireId: string }) => entry.fireId).sort()).toEqual(['acme:1', 'globex:1']);
-		expect(parsed.users.map((user: { id: string }) => user.id).sort()).toEqual(['ada', 'cy']);
+		expect(parsed).toMatchObject({ format: SNAPSHOT_FORMAT, savedAt: T0 + 10_000, model: settings.model.version });
+		expect(SNAPSHOT_FORMAT).toBe(3);
+		expect(Object.keys(parsed).sort()).toEqual(['accounts', 'format', 'model', 'outbox', 'savedAt', 'seen', 'strings', 'users']);
+		// Packed: names listed once, no field names, the model version once.
+		expect(parsed.strings).toContain('login');
+		expect(JSON.stringify([parsed.accounts, parsed.users])).not.toMatch(/"eventCounts"|"measures"|"kind"/);
+		expect(JSON.stringify([parsed.accounts, parsed.users])).not.toContain(settings.model.version);
+		const saved = readSnapshot(json)!;
+		expect(saved.outbox.map((entry) => entry.fireId).sort()).toEqual(['acme:1', 'globex:1']);
+		expect(saved.users.map((user) => user.id).sort()).toEqual(['ada', 'cy']);
+		expect(saved.accounts.find((account) => account.id === 'acme')).toEqual(store.peekAccount('acme'));
 
 		const restored = new MemoryStateStore({ now: time.now });
 		expect(restored.restore(json)).toBe(true);
@@ -148,7 +154,7 @@ describe('the in-memory store', () => {
 		expect(await store.dueAccounts(Infinity, 10)).not.toContain('idle');
 		expect(store.forgetIdle(time.now(), Infinity)).toBe(0);
 
-		const snapshot = JSON.parse(store.snapshot()) as { accounts: Array<{ id: string }>; seen: Array<[string, number]> };
+		const snapshot = readSnapshot(store.snapshot())!;
 		expect(snapshot.accounts.map((account) => account.id).sort()).toEqual(['busy', 'waiting']);
 		expect(retentionMs).toBeGreaterThan(SNAPSHOT_SEEN_MS);
 		expect(snapshot.seen.map(([id]) => id)).toEqual(['new-1']);

@@ -7,6 +7,7 @@ import { randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { AccountDoc, UserDoc } from '../../nodes/engine/state/docs';
+import { readSnapshot, SNAPSHOT_FORMAT } from '../../nodes/engine/state/memoryStore';
 import type { OutboxEntry } from '../../nodes/engine/state/store';
 import { REPO_ROOT, type N8nExecution, type N8nWorkflowApi } from './n8nServer';
 
@@ -98,7 +99,7 @@ export async function deployTriggerWorkflow(n8n: N8nMain, options: TriggerWorkfl
 /** A saved account document, with the event counts it scores from (its own and its floating users'). */
 export type SavedAccount = AccountDoc & { eventCounts: Record<string, number> };
 
-/** The built-in store's snapshot (format 2), accounts with their event counts added. */
+/** The built-in store's snapshot, unpacked (readSnapshot), accounts with their event counts added. */
 export interface SavedPqlState {
 	format: number;
 	savedAt: number;
@@ -128,9 +129,10 @@ export async function readSavedState(n8n: N8nMain, workflowId: string): Promise<
 	const staticData = (workflow.staticData ?? {}) as Record<string, Record<string, unknown> | undefined>;
 	const saved = staticData[`node:${TRIGGER_NODE_NAME}`]?.pqlState;
 	if (typeof saved !== 'string') return undefined;
-	const snapshot = JSON.parse(saved) as Omit<SavedPqlState, 'accounts'> & { accounts: AccountDoc[] };
-	const users = new Map((snapshot.users ?? []).map((user) => [user.id, user]));
-	return { ...snapshot, users: snapshot.users ?? [], outbox: snapshot.outbox ?? [], accounts: snapshot.accounts.map((account) => ({ ...account, eventCounts: savedEventCounts(account, users) })) };
+	const snapshot = readSnapshot(saved);
+	if (snapshot === undefined) throw new Error(`workflow ${workflowId}: the saved state is not a snapshot of format ${SNAPSHOT_FORMAT}`);
+	const users = new Map(snapshot.users.map((user) => [user.id, user]));
+	return { format: SNAPSHOT_FORMAT, ...snapshot, accounts: snapshot.accounts.map((account) => ({ ...account, eventCounts: savedEventCounts(account, users) })) };
 }
 
 /** The snapshot the trigger saves when its workflow is deactivated (webhook delete), once n8n has written it. */

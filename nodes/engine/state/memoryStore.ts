@@ -1,9 +1,10 @@
 import type { AccountDoc, UserDoc } from './docs';
 import { DueIndex } from './dueIndex';
+import { DocIds, packAccount, packUser, StringTable, unpackAccount, unpackUser, type PackContext } from './snapshotCodec';
 import { DEDUPE_TTL_MS, type OutboxEntry, type StateStore, type StoreTransaction } from './store';
 
 /** Version of the snapshot JSON; a snapshot of another version is not read (the trigger starts fresh). */
-export const SNAPSHOT_FORMAT = 2;
+export const SNAPSHOT_FORMAT = 3;
 
 /** Event ids saved in snapshots: those of the last hour, at most this many (Segment retries most failures within minutes). */
 export const SNAPSHOT_SEEN_MS = 60 * 60 * 1000;
@@ -24,14 +25,44 @@ export interface MemoryStoreOptions {
 	now?: () => number;
 }
 
+/** The snapshot JSON (documents packed: see snapshotCodec.ts). */
 interface Snapshot {
 	format: number;
 	savedAt: number;
-	accounts: AccountDoc[];
-	users: UserDoc[];
-	/** [event id, expires at], oldest first. */
+	/** The model version of most documents (documents of another one name theirs). */
+	model?: string;
+	/** Event names, measure keys and trait keys the documents refer to by index. */
+	strings: string[];
+	accounts: unknown[][];
+	users: unknown[][];
+	/** [event id, expires at − savedAt], oldest first. */
 	seen: Array<[string, number]>;
 	outbox: OutboxEntry[];
+}
+
+/** The documents, dedupe memory and outbox of a snapshot's JSON, unpacked (for restore, tests and diagnostics). */
+export function readSnapshot(text: string): { savedAt: number; accounts: AccountDoc[]; users: UserDoc[]; seen: Array<[string, number]>; outbox: OutboxEntry[] } | undefined {
+	let snapshot: Snapshot;
+	try {
+		snapshot = JSON.parse(text) as Snapshot;
+	} catch {
+		return undefined;
+	}
+	if (snapshot?.format !== SNAPSHOT_FORMAT) return undefined;
+	const context: PackContext = {
+		table: new StringTable(snapshot.strings),
+		modelVersion: snapshot.model,
+		savedAt: snapshot.savedAt,
+		accountIds: new DocIds(snapshot.accounts.map((packed) => packed[0] as string)),
+		userIds: new DocIds(snapshot.users.map((packed) => packed[0] as string)),
+	};
+	return {
+		savedAt: snapshot.savedAt,
+		accounts: snapshot.accounts.map((packed) => unpackAccount(packed, context)),
+		users: snapshot.users.map((packed) => unpackUser(packed, context)),
+		seen: snapshot.seen.map(([id, expiresIn]) => [id, snapshot.savedAt + expiresIn]),
+		outbox: snapshot.outbox,
+	};
 }
 
 function copy<T>(value: T): T {
@@ -180,12 +211,23 @@ export class MemoryStateStore implements StateStore {
 	snapshot(): string {
 		const now = this.now();
 		const seen = [...this.seen].filter(([, expiresAt]) => expiresAt - this.dedupeTtlMs > now - SNAPSHOT_SEEN_MS).slice(-SNAPSHOT_SEEN_MAX);
+		const context: PackContext = {
+			table: new StringTable(),
+			modelVersion: this.accounts.values().next().value?.modelVersion,
+			savedAt: now,
+			accountIds: new DocIds([...this.accounts.keys()]),
+			userIds: new DocIds([...this.users.keys()]),
+		};
+		const accounts = [...this.accounts.values()].map((doc) => packAccount(doc, context));
+		const users = [...this.users.values()].map((doc) => packUser(doc, context));
 		const snapshot: Snapshot = {
 			format: SNAPSHOT_FORMAT,
 			savedAt: now,
-			accounts: [...this.accounts.values()],
-			users: [...this.users.values()],
-			seen,
+			model: context.modelVersion,
+			strings: context.table.strings,
+			accounts,
+			users,
+			seen: seen.map(([id, expiresAt]) => [id, expiresAt - now]),
 			outbox: [...this.outbox.values()],
 		};
 		this.changes = 0;
@@ -195,13 +237,13 @@ export class MemoryStateStore implements StateStore {
 	/** Loads a snapshot; returns false (and keeps an empty store) for one it cannot read. */
 	restore(text: string | undefined): boolean {
 		if (text === undefined || text === '') return true;
-		let snapshot: Snapshot;
+		let snapshot: ReturnType<typeof readSnapshot>;
 		try {
-			snapshot = JSON.parse(text) as Snapshot;
+			snapshot = readSnapshot(text);
 		} catch {
 			return false;
 		}
-		if (snapshot?.format !== SNAPSHOT_FORMAT) return false;
+		if (snapshot === undefined) return false;
 		for (const doc of snapshot.accounts) {
 			this.accounts.set(doc.id, doc);
 			if (doc.dueAt !== undefined) this.due.set(doc.id, doc.dueAt);
