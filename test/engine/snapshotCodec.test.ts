@@ -56,10 +56,20 @@ describe('the packed snapshot', () => {
 		expect(packedAccount[4]).toEqual([0, 9000, 1, 'gone', 5, 5]);
 	});
 
+	test('a snapshot of format 2 (plain documents, saved by earlier versions) is still read: an upgrade keeps the state', () => {
+		const legacy = JSON.stringify({ format: 2, savedAt: T, accounts: [ACCOUNT], users: USERS, seen: [['evt-1', T + 1000]], outbox: [] });
+		const store = new MemoryStateStore({ now: () => T });
+		expect(store.restore(legacy)).toBe(true);
+		expect(store.peekAccount('acme')).toEqual(ACCOUNT);
+		expect(store.peekUser('cy')).toEqual(USERS[1]);
+		expect(store.transactNow((tx) => tx.isNewEvent('evt-1'))).toBe(false);
+		expect(readSnapshot(store.snapshot())!.accounts).toEqual([ACCOUNT]);
+	});
+
 	test('an account of another model version keeps it; the snapshot names the common one once', () => {
 		const store = new MemoryStateStore({ now: () => T });
 		const json = (store as unknown as { accounts: Map<string, AccountDoc> }).accounts.set('acme', ACCOUNT) && store.snapshot();
 		expect(readSnapshot(json)!.accounts).toEqual([ACCOUNT]);
-		expect(readSnapshot('{"format":2,"accounts":[]}')).toBeUndefined();
+		expect(readSnapshot('{"format":1,"accounts":[]}')).toBeUndefined();
 	});
 });

@@ -40,13 +40,29 @@ interface Snapshot {
 	outbox: OutboxEntry[];
 }
 
-/** The documents, dedupe memory and outbox of a snapshot's JSON, unpacked (for restore, tests and diagnostics). */
-export function readSnapshot(text: string): { savedAt: number; accounts: AccountDoc[]; users: UserDoc[]; seen: Array<[string, number]>; outbox: OutboxEntry[] } | undefined {
+interface SnapshotContents {
+	savedAt: number;
+	accounts: AccountDoc[];
+	users: UserDoc[];
+	/** [event id, expires at]. */
+	seen: Array<[string, number]>;
+	outbox: OutboxEntry[];
+}
+
+/**
+ * The documents, dedupe memory and outbox of a snapshot's JSON, unpacked (for restore, tests and
+ * diagnostics). Format 2 (the same documents as plain JSON, saved by earlier versions) is read too.
+ */
+export function readSnapshot(text: string): SnapshotContents | undefined {
 	let snapshot: Snapshot;
 	try {
 		snapshot = JSON.parse(text) as Snapshot;
 	} catch {
 		return undefined;
+	}
+	if (snapshot?.format === 2) {
+		const plain = snapshot as unknown as Partial<SnapshotContents>;
+		return { savedAt: plain.savedAt ?? 0, accounts: plain.accounts ?? [], users: plain.users ?? [], seen: plain.seen ?? [], outbox: plain.outbox ?? [] };
 	}
 	if (snapshot?.format !== SNAPSHOT_FORMAT) return undefined;
 	const context: PackContext = {
