@@ -45,6 +45,8 @@ function scoreEvents(ctx: IExecuteFunctions, model: CompiledModel, asOf: number,
 	const normalizeOptions = { accountGroupType: options.accountGroupType?.trim() || undefined };
 	const aggregator = new EventAggregator(model, {
 		asOf,
+		// Scored as of now: events from the next minutes (clock skew) count as now, not as after the as-of time.
+		now: options.asOf ? undefined : asOf,
 		level,
 		identity: { accountFrom: options.accountFrom ?? 'groupOrEmailDomain' },
 		trackOrigins: true,
