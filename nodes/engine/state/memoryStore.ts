@@ -3,7 +3,7 @@ import { DueIndex } from './dueIndex';
 import { DocIds, packAccount, packUser, StringTable, unpackAccount, unpackUser, type PackContext } from './snapshotCodec';
 import { DEDUPE_TTL_MS, type OutboxEntry, type StateStore, type StoreTransaction } from './store';
 
-/** Version of the snapshot JSON; a snapshot of another version is not read (the trigger starts fresh). */
+/** Version of the snapshot JSON; this one and 2 are read, others are not (the trigger starts fresh). */
 export const SNAPSHOT_FORMAT = 3;
 
 /** Event ids saved in snapshots: those of the last hour, at most this many (Segment retries most failures within minutes). */
@@ -29,7 +29,7 @@ export interface MemoryStoreOptions {
 interface Snapshot {
 	format: number;
 	savedAt: number;
-	/** The model version of most documents (documents of another one name theirs). */
+	/** The model version of the first account, usually of all (documents of another one name theirs). */
 	model?: string;
 	/** Event names, measure keys and trait keys the documents refer to by index. */
 	strings: string[];

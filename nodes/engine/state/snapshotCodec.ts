@@ -40,7 +40,7 @@ export class StringTable {
 
 export interface PackContext {
 	table: StringTable;
-	/** The model version most documents were measured for: written once. */
+	/** The model version documents are usually measured for: written once, documents name only another one. */
 	modelVersion: string | undefined;
 	/** Documents' touchedAt are written relative to it. */
 	savedAt: number;
