@@ -68,7 +68,7 @@ export class EventAggregator {
 
 	/** Counts so far (applies the events still waiting; `unassigned` is known once scored). */
 	get stats(): AggregateStats {
-		if (this.waiting.length > 0) this.settleWaiting();
+		this.settleWaiting();
 		return this.counts;
 	}
 
@@ -128,6 +128,7 @@ export class EventAggregator {
 	}
 
 	private settleWaiting(): void {
+		if (this.waiting.length === 0) return;
 		const asOfOf = this.options.subjectAsOf;
 		for (const index of this.waitingOrder()) {
 			const event = this.waiting[index];
@@ -181,7 +182,7 @@ export class EventAggregator {
 
 	/** Every subject with activity, in a stable order (by id). */
 	private subjects(): Subject[] {
-		if (this.waiting.length > 0) this.settleWaiting();
+		this.settleWaiting();
 		if (this.options.level === 'user') return this.userSubjects();
 		const subjects: Subject[] = [];
 		for (const account of this.view.accounts.values()) {

@@ -1,6 +1,6 @@
 import type { CrossingMemory } from '../crossing';
 import type { TraitMap } from '../traits';
-import type { Activity } from './activity';
+import { emptyActivity, type Activity } from './activity';
 import type { AccountDoc, UserDoc } from './docs';
 import type { MeasureState } from './measures';
 
@@ -138,23 +138,13 @@ function packActivity(activity: Activity, base: number, table: StringTable): Pac
 
 function unpackActivity(packed: Packed, base: number, table: StringTable): Activity {
 	const [firstSeen, lastSeen, counts = [], measures = [], days] = packed as [number?, number?, unknown[]?, unknown[][]?, unknown[]?];
-	const activity: Activity = { eventCounts: Object.create(null) as Record<string, number>, measures: {} };
+	const activity = emptyActivity();
 	if (present(firstSeen)) activity.firstSeen = base - firstSeen;
 	if (present(lastSeen)) activity.lastSeen = base - lastSeen;
 	if (present(days)) activity.days = unpackMeasure([MEASURE_KINDS.indexOf('dayTally'), ...days], base) as Activity['days'];
 	for (let i = 0; i < counts.length; i += 2) activity.eventCounts[table.at(counts[i] as number)] = counts[i + 1] as number;
 	for (const [key, ...measure] of measures) activity.measures[table.at(key as number)] = unpackMeasure(measure, base);
-	return orderedActivity(activity);
-}
-
-/** The key order documents are created with (so that a restored document serializes like the original). */
-function orderedActivity(activity: Activity): Activity {
-	const { eventCounts, measures, firstSeen, lastSeen, days } = activity;
-	const ordered: Activity = { eventCounts, measures };
-	if (firstSeen !== undefined) ordered.firstSeen = firstSeen;
-	if (lastSeen !== undefined) ordered.lastSeen = lastSeen;
-	if (days !== undefined) ordered.days = days;
-	return ordered;
+	return activity;
 }
 
 function packTraits(traits: TraitMap | undefined, base: number, table: StringTable): unknown[] | undefined {
