@@ -1,6 +1,7 @@
 import {
 	NodeConnectionTypes,
 	NodeOperationError,
+	sleep,
 	type ICredentialsDecrypted,
 	type ICredentialTestFunctions,
 	type IDataObject,
@@ -8,6 +9,7 @@ import {
 	type INodeCredentialTestResult,
 	type INodeType,
 	type INodeTypeDescription,
+	type IRun,
 	type ITriggerFunctions,
 	type ITriggerResponse,
 	type IWebhookFunctions,
@@ -16,11 +18,15 @@ import {
 import type { EventSource } from '../engine/events';
 import { ingest } from '../engine/ingest/pipeline';
 import { webhookAuthProblem, type WebhookAuth } from '../engine/ingest/verify';
+import { StoreStoppedError } from '../engine/state/memoryStore';
 import { dropTriggerRuntime, findTriggerRuntime } from '../engine/state/triggerRuntime';
 import { pqlThresholdTriggerProperties } from './PqlThresholdTrigger.properties';
 import { DEFAULT_CHECK_EVERY_SECONDS, readTriggerSettings, type TriggerSettings } from './settings';
 import { cachedCredentials, openRuntime, runtimeKey, saveSnapshot, snapshotDue, type StoreContext } from './stores';
 import { capacityWarning, tick } from './timer';
+
+/** How long a stopping n8n waits at most for the execution that saves the final state. */
+const STOP_SAVE_WAIT_MS = 5000;
 
 async function readAuth(ctx: IWebhookFunctions): Promise<WebhookAuth> {
 	const kind = ctx.getNodeParameter('authentication', 'segmentSignature') as string;
@@ -130,6 +136,8 @@ export class PqlThresholdTrigger implements INodeType {
 	async trigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
 		if (this.getMode() === 'manual') return {};
 		const settings = settingsOf(this);
+		const known = findTriggerRuntime(runtimeKey(this as unknown as StoreContext, false));
+		if (known?.memory !== undefined) known.memory.stopped = false;
 		const seconds = Math.max(1, Math.round(settings.options.checkEverySeconds ?? DEFAULT_CHECK_EVERY_SECONDS));
 		const context = this as unknown as StoreContext;
 		let running = false;
@@ -148,9 +156,19 @@ export class PqlThresholdTrigger implements INodeType {
 		this.helpers.registerCron({ expression: `*/${seconds} * * * * *` as never }, () => void onTick());
 		void onTick();
 		return {
+			// Deactivation saves in the webhook's delete (which drops the runtime first): a runtime still
+			// here means n8n is stopping. It closes its database while webhooks still answer, and swallows
+			// the failed saves: from now on the built-in store refuses events (503, the sender retries).
 			closeFunction: async () => {
 				const runtime = findTriggerRuntime(runtimeKey(context, false));
-				if (runtime?.memory !== undefined) saveSnapshot(context, runtime, Date.now());
+				if (runtime?.memory === undefined) return;
+				runtime.memory.stopped = true;
+				if (runtime.memory.changes === 0) return;
+				saveSnapshot(context, runtime, Date.now());
+				// n8n saves a trigger's static data only when it emits. No items: the execution runs no other node.
+				const done = this.helpers.createDeferredPromise<IRun>();
+				this.emit([[]], undefined, done);
+				await Promise.race([done.promise.catch(() => undefined), sleep(STOP_SAVE_WAIT_MS)]);
 			},
 		};
 	}
@@ -187,8 +205,13 @@ export class PqlThresholdTrigger implements INodeType {
 				now: Date.now,
 			},
 		).catch((error: Error) => {
+			if (error instanceof StoreStoppedError) return undefined;
 			throw new NodeOperationError(this.getNode(), error, { description: 'Events were not stored; the sender will retry' });
 		});
+		if (outcome === undefined) {
+			response.status(503).setHeader('Retry-After', '30').json({ error: new StoreStoppedError().message });
+			return { noWebhookResponse: true };
+		}
 		const body = { ...outcome.body } as IDataObject;
 		const warning = manual ? undefined : capacityWarning(runtime);
 		if (warning !== undefined) body.warning = warning;

@@ -4,7 +4,7 @@ import { compileModel } from '../../nodes/engine/rules/compile';
 import { PRESETS } from '../../nodes/engine/rules/presets';
 import type { RuleConfig } from '../../nodes/engine/rules/schema';
 import { applyEvent } from '../../nodes/engine/state/apply';
-import { MemoryStateStore, readSnapshot, SNAPSHOT_FORMAT, SNAPSHOT_SEEN_MS } from '../../nodes/engine/state/memoryStore';
+import { MemoryStateStore, readSnapshot, SNAPSHOT_FORMAT, SNAPSHOT_SEEN_MS, StoreStoppedError } from '../../nodes/engine/state/memoryStore';
 import { stateRetentionMs } from '../../nodes/engine/state/retention';
 import { ingestEvents, type StreamSettings } from '../../nodes/engine/stream';
 import { DAY_MS } from '../../nodes/engine/time';
@@ -91,6 +91,19 @@ describe('the in-memory store', () => {
 			}),
 		).toThrow('boom');
 		expect(isNew('m2')).toBe(true);
+	});
+
+	test('a stopped store takes no transaction and keeps what it had: its last snapshot is being saved', () => {
+		const store = new MemoryStateStore({ now: () => T0 });
+		ingestNow(store, [login('acme', T0 - 1000, 'e-1')], T0);
+		const before = store.snapshot();
+		store.stopped = true;
+		expect(() => ingestNow(store, [login('acme', T0 - 500, 'e-2')], T0)).toThrow(StoreStoppedError);
+		expect(store.snapshot()).toBe(before);
+		// Started again (the trigger activated anew in the same process): the refused event counts.
+		store.stopped = false;
+		expect(ingestNow(store, [login('acme', T0 - 500, 'e-2')], T0).accepted).toBe(1);
+		expect(store.peekAccount('acme')!.named.eventCounts.login).toBe(2);
 	});
 
 	test('remembers at most the configured number of ids, forgetting the oldest first', () => {

@@ -81,6 +81,12 @@ export function readSnapshot(text: string): SnapshotContents | undefined {
 	};
 }
 
+export class StoreStoppedError extends Error {
+	constructor() {
+		super('n8n is stopping: the events were not stored, send them again');
+	}
+}
+
 function copy<T>(value: T): T {
 	return structuredClone(value);
 }
@@ -103,6 +109,8 @@ export class MemoryStateStore implements StateStore {
 	private readonly now: () => number;
 	/** Commits since the last snapshot. */
 	changes = 0;
+	/** Takes no transaction while set (n8n is stopping: its last snapshot is being saved). */
+	stopped = false;
 
 	constructor(options: MemoryStoreOptions = {}) {
 		this.dedupeTtlMs = options.dedupeTtlMs ?? DEDUPE_TTL_MS;
@@ -121,6 +129,7 @@ export class MemoryStateStore implements StateStore {
 
 	/** The same, synchronously (the built-in store has nothing to wait for). */
 	transactNow<T>(work: (tx: StoreTransaction) => T): T {
+		if (this.stopped) throw new StoreStoppedError();
 		const now = this.now();
 		const accounts = new Map<string, AccountDoc>();
 		const users = new Map<string, UserDoc>();
