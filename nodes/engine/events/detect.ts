@@ -94,7 +94,23 @@ export function tryNormalizeEvent(
 	if (!isRecord(raw)) return NOT_AN_OBJECT;
 	const resolved = source === 'auto' ? detectSource(raw) : source;
 	if (resolved === undefined) return UNRECOGNISED_SHAPE;
-	return NORMALIZERS[resolved](raw, options);
+	const event = NORMALIZERS[resolved](raw, options);
+	if (typeof event !== 'string') event.name = sharedName(event.name);
+	return event;
+}
+
+const names = new Map<string, string>();
+const MAX_SHARED_NAMES = 10_000;
+
+/**
+ * One string per event name: names key the counts and measures of every account, and a key used
+ * before is found at once, while each parsed copy of it would be looked up by its characters.
+ */
+function sharedName(name: string): string {
+	const known = names.get(name);
+	if (known !== undefined) return known;
+	if (names.size < MAX_SHARED_NAMES) names.set(name, name);
+	return name;
 }
 
 /** Throws EventFormatError with a message fit for users. */

@@ -27,28 +27,40 @@ function person(user: UserDoc | undefined, id: string, firstAt: number): Person 
 	return { id, firstAt, email: user?.email?.[0], traits: traitValues(user?.traits) };
 }
 
-/** An account's own events and its users' unassigned ones, with its members in the order they first acted. */
+/**
+ * An account's own events and its users' unassigned ones, with its members in the order they first
+ * acted (listed when first read: scores that read no person never build the list).
+ */
 export function accountSubject(model: CompiledModel, view: DocView, account: AccountDoc): Subject {
 	const parts = [account.named];
-	const firstAt = new Map<string, number>();
-	for (const [userId, first] of account.members) firstAt.set(userId, first);
 	for (const userId of account.floatingUsers) {
 		const user = view.user(userId);
-		if (user?.floating === undefined || user.floatingAccount !== account.id) continue;
-		parts.push(user.floating);
-		firstAt.set(userId, Math.min(firstAt.get(userId) ?? Infinity, user.floating.firstSeen ?? Infinity));
+		if (user?.floating !== undefined && user.floatingAccount === account.id) parts.push(user.floating);
 	}
-	const people = [...firstAt]
-		.sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1))
-		.map(([userId, first]) => person(view.user(userId), userId, first));
+	let people: Person[] | undefined;
 	return {
 		level: 'account',
 		id: account.id,
 		accountId: account.id,
 		activity: mergeActivities(statePlan(model), parts),
-		people,
+		get people() {
+			return (people ??= accountPeople(view, account));
+		},
 		traits: traitValues(account.traits),
 	};
+}
+
+function accountPeople(view: DocView, account: AccountDoc): Person[] {
+	const firstAt = new Map<string, number>();
+	for (const [userId, first] of account.members) firstAt.set(userId, first);
+	for (const userId of account.floatingUsers) {
+		const user = view.user(userId);
+		if (user?.floating === undefined || user.floatingAccount !== account.id) continue;
+		firstAt.set(userId, Math.min(firstAt.get(userId) ?? Infinity, user.floating.firstSeen ?? Infinity));
+	}
+	return [...firstAt]
+		.sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1))
+		.map(([userId, first]) => person(view.user(userId), userId, first));
 }
 
 /** What the model's rules measure for the subject as of `asOf` (not before its latest event). */
@@ -58,7 +70,7 @@ export function subjectFeatures(model: CompiledModel, subject: Subject, asOf: nu
 	const values = new Array<number>(count);
 	const lastMatch = new Array<number>(count).fill(NaN);
 	const traitValuesOut = new Array<unknown>(count);
-	const { activity, people, traits } = subject;
+	const { activity, traits } = subject;
 	for (const rule of model.rules) {
 		const i = rule.index;
 		const measure = plan.measureOfRule[i];
@@ -73,10 +85,10 @@ export function subjectFeatures(model: CompiledModel, subject: Subject, asOf: nu
 				values[i] = activity.lastSeen === undefined ? NaN : Math.floor((asOf - activity.lastSeen) / DAY_MS);
 				break;
 			case 'daysSinceSignup':
-				values[i] = Math.floor((asOf - signupTime(rule, traits, people, activity.firstSeen ?? NaN)) / DAY_MS);
+				values[i] = Math.floor((asOf - signupTime(rule, traits, subject.people, activity.firstSeen ?? NaN)) / DAY_MS);
 				break;
 			case 'trait': {
-				const found = traitMatch(rule, traits, people);
+				const found = traitMatch(rule, traits, subject.people);
 				values[i] = found.matched ? 1 : 0;
 				traitValuesOut[i] = found.value;
 				break;
