@@ -152,11 +152,21 @@ export function addDayToTally(state: DayTally | undefined, time: number, keep: n
 
 export function addUser(state: UserList | undefined, kind: UserList['kind'], userId: string, time: number, keep: number): UserList {
 	if (state === undefined) return { kind, users: [[userId, time]] };
-	let users = state.users;
-	const known = users.findIndex((entry) => entry[0] === userId);
-	if (known >= 0) {
-		if (users[known][1] >= time) return state;
-		users = users.filter((_, i) => i !== known);
+	const users = state.users;
+	let known = 0;
+	while (known < users.length && users[known][0] !== userId) known++;
+	if (known < users.length) {
+		const entry = users[known];
+		if (entry[1] >= time) return state;
+		// Later than before: the entry moves towards the end, past every entry no later than it.
+		entry[1] = time;
+		let at = known;
+		while (at + 1 < users.length && users[at + 1][1] <= time) {
+			users[at] = users[at + 1];
+			at++;
+		}
+		users[at] = entry;
+		return state;
 	}
 	let at = users.length;
 	while (at > 0 && users[at - 1][1] > time) at--;
