@@ -92,11 +92,21 @@ export async function openRuntime(ctx: StoreContext, manual: boolean, settings: 
 /** Saves the built-in store's snapshot into the workflow's static data (n8n writes it to its database). */
 export function saveSnapshot(ctx: StoreContext, runtime: TriggerRuntime, now: number): void {
 	if (runtime.memory === undefined) return;
+	const started = Date.now();
 	ctx.getWorkflowStaticData('node')[STATE_KEY] = runtime.memory.snapshot();
+	runtime.lastSaveMs = Date.now() - started;
 	runtime.lastSavedAt = now;
 }
 
+/**
+ * Periodic saves take at most this share of the time: a large state (a snapshot takes ~2 s at
+ * 50,000 accounts, during which no request is answered) is saved less often than Save State Every.
+ */
+export const SAVE_TIME_SHARE = 0.05;
+
+/** Whether to save now: a crossing always, else every saveEveryMs (0 = always), spaced by the time a save takes. */
 export function snapshotDue(runtime: TriggerRuntime, fired: boolean, now: number, saveEveryMs: number): boolean {
 	if (runtime.memory === undefined || runtime.memory.changes === 0) return false;
-	return fired || now - runtime.lastSavedAt >= saveEveryMs;
+	if (fired || saveEveryMs === 0) return true;
+	return now - runtime.lastSavedAt >= Math.max(saveEveryMs, (runtime.lastSaveMs ?? 0) / SAVE_TIME_SHARE);
 }

@@ -4,6 +4,7 @@ import { compileModel } from '../../nodes/engine/rules/compile';
 import { PRESETS } from '../../nodes/engine/rules/presets';
 import type { RuleConfig } from '../../nodes/engine/rules/schema';
 import { applyEvent } from '../../nodes/engine/state/apply';
+import { decompressText } from '../../nodes/engine/state/compress';
 import { MemoryStateStore, readSnapshot, SNAPSHOT_FORMAT, SNAPSHOT_SEEN_MS, StoreStoppedError } from '../../nodes/engine/state/memoryStore';
 import { stateRetentionMs } from '../../nodes/engine/state/retention';
 import { ingestEvents, type StreamSettings } from '../../nodes/engine/stream';
@@ -119,7 +120,7 @@ describe('the in-memory store', () => {
 		expect(isNew('a')).toBe(true);
 	});
 
-	test('a snapshot restores the same documents, dedupe memory and outbox, as compact JSON of format 3', () => {
+	test('a snapshot restores the same documents, dedupe memory and outbox, as compressed compact JSON of format 3', () => {
 		const time = clock(T0 + 10_000);
 		const store = new MemoryStateStore({ now: time.now });
 		const settings: StreamSettings = { ...SETTINGS, model: compileModel({ threshold: 3, rules: [LOGINS] }) };
@@ -127,8 +128,8 @@ describe('the in-memory store', () => {
 		// A user with no account yet: its events float, and belong to no account.
 		ingestNow(store, [login(undefined, T0 + 500, 'floating-1', 'cy')], time.now(), settings);
 		const json = store.snapshot();
-		expect(json).not.toMatch(/\n/);
-		const parsed = JSON.parse(json);
+		expect(json).toMatch(/^lz1:\d+:[A-Za-z0-9+/]+$/);
+		const parsed = JSON.parse(decompressText(json));
 		expect(parsed).toMatchObject({ format: SNAPSHOT_FORMAT, savedAt: T0 + 10_000, model: settings.model.version });
 		expect(SNAPSHOT_FORMAT).toBe(3);
 		expect(Object.keys(parsed).sort()).toEqual(['accounts', 'format', 'model', 'outbox', 'savedAt', 'seen', 'strings', 'users']);
@@ -148,6 +149,13 @@ describe('the in-memory store', () => {
 		expect(restored.accountCount).toBe(2);
 		expect(restored.transactNow((tx) => tx.isNewEvent(login('acme', T0 + 1000).id!))).toBe(false);
 		expect(restored.snapshot()).toBe(json);
+
+		// Saved uncompressed by the previous version: read the same.
+		const upgraded = new MemoryStateStore({ now: time.now });
+		expect(upgraded.restore(decompressText(json))).toBe(true);
+		expect(upgraded.snapshot()).toBe(json);
+		// Damaged: the trigger starts fresh rather than from wrong documents.
+		expect(new MemoryStateStore({ now: time.now }).restore(json.slice(0, -8))).toBe(false);
 	});
 
 	test('forgetIdle drops idle documents unless a crossing waits in the outbox; snapshots drop old event ids', async () => {

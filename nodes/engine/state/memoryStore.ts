@@ -1,3 +1,4 @@
+import { compressText, decompressText, isCompressedText } from './compress';
 import type { AccountDoc, UserDoc } from './docs';
 import { DueIndex } from './dueIndex';
 import { DocIds, packAccount, packUser, StringTable, unpackAccount, unpackUser, type PackContext } from './snapshotCodec';
@@ -50,13 +51,14 @@ interface SnapshotContents {
 }
 
 /**
- * The documents, dedupe memory and outbox of a snapshot's JSON, unpacked (for restore, tests and
- * diagnostics). Format 2 (the same documents as plain JSON, saved by earlier versions) is read too.
+ * The documents, dedupe memory and outbox of a snapshot, unpacked (for restore, tests and
+ * diagnostics). Snapshots are saved compressed (compress.ts); uncompressed ones of format 3 and 2
+ * (the same documents as plain JSON), saved by earlier versions, are read too.
  */
 export function readSnapshot(text: string): SnapshotContents | undefined {
 	let snapshot: Snapshot;
 	try {
-		snapshot = JSON.parse(text) as Snapshot;
+		snapshot = JSON.parse(isCompressedText(text) ? decompressText(text) : text) as Snapshot;
 	} catch {
 		return undefined;
 	}
@@ -233,6 +235,7 @@ export class MemoryStateStore implements StateStore {
 		return forgotten;
 	}
 
+	/** The documents, recent event ids and outbox as one string (compressed JSON) for the workflow's static data. */
 	snapshot(): string {
 		const now = this.now();
 		const seen = [...this.seen].filter(([, expiresAt]) => expiresAt - this.dedupeTtlMs > now - SNAPSHOT_SEEN_MS).slice(-SNAPSHOT_SEEN_MAX);
@@ -256,7 +259,7 @@ export class MemoryStateStore implements StateStore {
 			outbox: [...this.outbox.values()],
 		};
 		this.changes = 0;
-		return JSON.stringify(snapshot);
+		return compressText(JSON.stringify(snapshot));
 	}
 
 	/** Loads a snapshot; returns false (and keeps an empty store) for one it cannot read. */

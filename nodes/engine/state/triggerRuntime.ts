@@ -15,6 +15,8 @@ export interface TriggerRuntime {
 	/** The store's configuration; a different one (other credential, namespace) replaces the runtime. */
 	storeKey: string;
 	lastSavedAt: number;
+	/** How long the last snapshot took to build (ms): periodic saves are spaced by it (see snapshotDue). */
+	lastSaveMs?: number;
 	/** When idle accounts were last forgotten (built-in store). */
 	lastSweptAt?: number;
 	/** Crossings handed to an execution that has not finished yet. */
