@@ -1,7 +1,7 @@
 /**
  * A small LZ77 compressor for the built-in store's snapshot: n8n reads the workflow's whole static
  * data on every webhook request, so the snapshot's size is a cost of every request (measured: about
- * 3.6× smaller, README "Capacity of the built-in store"). Text → UTF-8 → LZ sequences (LZ4's token
+ * 3.5× smaller, README "Capacity of the built-in store"). Text → UTF-8 → LZ sequences (LZ4's token
  * layout, offsets as varints) → base64 behind a header with the UTF-8 length: a string JSON stores
  * without escapes. Our own code because a node package may import no compression module.
  */
