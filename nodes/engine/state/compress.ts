@@ -8,7 +8,7 @@
 
 const MIN_MATCH = 4;
 const HASH_BITS = 16;
-/** How far back a match may start (bytes), and how many earlier positions of the same hash are tried. */
+/** How far back a match may start (bytes, a power of 2), and how many earlier positions of the same hash are tried. */
 const WINDOW = 1 << 20;
 const CHAIN_DEPTH = 2;
 export const COMPRESSED_PREFIX = 'lz1:';
@@ -42,18 +42,21 @@ function lz(input: Uint8Array): Uint8Array {
 		if (matchCode >= 15) writeLength(matchCode - 15);
 	};
 	const head = new Int32Array(1 << HASH_BITS).fill(-1);
-	const previous = new Int32Array(end);
+	// Per position within the window (a ring): the previous position with the same hash. A slot is
+	// overwritten WINDOW bytes later, when its position is out of reach already.
+	const previous = new Int32Array(Math.min(end, WINDOW));
+	const slot = WINDOW - 1;
 	const last = end - MIN_MATCH;
 	let literalStart = 0;
 	let i = 0;
 	while (i <= last) {
 		const hash = hashAt(input, i);
 		let candidate = head[hash];
-		previous[i] = candidate;
+		previous[i & slot] = candidate;
 		head[hash] = i;
 		let bestLength = 0;
 		let bestAt = 0;
-		for (let depth = 0; depth < CHAIN_DEPTH && candidate >= 0 && i - candidate <= WINDOW; depth++, candidate = previous[candidate]) {
+		for (let depth = 0; depth < CHAIN_DEPTH && candidate >= 0 && i - candidate < WINDOW; depth++, candidate = previous[candidate & slot]) {
 			if (input[candidate + bestLength] !== input[i + bestLength]) continue;
 			let length = 0;
 			while (i + length < end && input[candidate + length] === input[i + length]) length++;
@@ -71,7 +74,7 @@ function lz(input: Uint8Array): Uint8Array {
 		// Positions inside the match are hashed too (later text repeats from them), up to the last one that can start a match.
 		for (let k = i + 1; k < next && k <= last; k++) {
 			const h = hashAt(input, k);
-			previous[k] = head[h];
+			previous[k & slot] = head[h];
 			head[h] = k;
 		}
 		i = next;
