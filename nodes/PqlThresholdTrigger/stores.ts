@@ -99,7 +99,7 @@ export function saveSnapshot(ctx: StoreContext, runtime: TriggerRuntime, now: nu
 }
 
 /**
- * Periodic saves take at most this share of the time: a large state (a snapshot takes ~2 s at
+ * Periodic saves take at most this share of the time: a large state (a snapshot takes ~1.5 s at
  * 50,000 accounts, during which no request is answered) is saved less often than Save State Every.
  */
 export const SAVE_TIME_SHARE = 0.05;

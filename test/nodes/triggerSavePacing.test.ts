@@ -25,7 +25,7 @@ describe('when the built-in store is saved', () => {
 
 	it('spaces periodic saves by the time a save takes (a large state), but not crossings or Save State Every 0', () => {
 		const runtime = runtimeWithChanges();
-		runtime.lastSaveMs = 2000; // a snapshot of ~50,000 accounts
+		runtime.lastSaveMs = 2000; // a slow save, of tens of thousands of accounts
 		const spacing = 2000 / SAVE_TIME_SHARE;
 		expect(spacing).toBe(40_000);
 		expect(snapshotDue(runtime, false, 1_000_000 + 5000, 5000)).toBe(false);
