@@ -1,3 +1,4 @@
+import { DistinctTexts } from './distinct';
 import type { PqlEvent } from './events/model';
 import { isProductEvent } from './events/model';
 import { accountOfUser, DEFAULT_IDENTITY, namedAccount, type AccountSource, type IdentityOptions, type UserIdentity } from './identity';
@@ -5,8 +6,8 @@ import type { CompiledModel } from './rules/compile';
 import type { ScoreResult, ScoreVerdict } from './score';
 import { learnValue, traitValues } from './traits';
 import { acceptEventTime } from './time';
-import { emptyActivity, foldProductEvent, hasEvents, type Activity } from './state/activity';
-import { applyEvent, type ApplySettings } from './state/apply';
+import { compactActivity, emptyActivity, foldProductEvent, hasEvents, type Activity } from './state/activity';
+import { applyEvent, compactAccount, compactUser, type ApplySettings } from './state/apply';
 import { MapDocView } from './state/docs';
 import { accountSubject, scoreOf, verdictOf, type Subject } from './state/features';
 import { statePlan } from './state/statePlan';
@@ -52,7 +53,8 @@ export interface AggregateStats {
 export class EventAggregator {
 	private readonly counts: AggregateStats = { received: 0, counted: 0, duplicates: 0, afterAsOf: 0, unassigned: 0, refused: 0 };
 	readonly view = new MapDocView();
-	private readonly seenIds = new Set<string>();
+	/** Event ids of the group being applied: copies of an event share its group (see wait()). */
+	private readonly groupIds = new DistinctTexts();
 	/** A batch scores every account at the end: which ones an event touched does not matter. */
 	private readonly touched = { add: () => undefined };
 	private readonly origins_ = new Map<string, number[]>();
@@ -61,12 +63,16 @@ export class EventAggregator {
 	private readonly waiting: PqlEvent[] = [];
 	private readonly groupOfWaiting: number[] = [];
 	private readonly groupOf = new Map<string, number>();
+	/** Documents the events of the group being applied folded into (compacted when it is done). */
+	private readonly changedAccounts: string[] = [];
+	private readonly changedUsers: string[] = [];
+	private settled = false;
 	private readonly identities = new Map<string, UserIdentity>();
 	private readonly now: number;
 	private readonly accountFrom: AccountSource;
 	private readonly settings: ApplySettings;
 
-	/** Counts so far (applies the events still waiting; `unassigned` is known once scored). */
+	/** Counts (applies the events waiting: no event can be added after; `unassigned` is known once scored). */
 	get stats(): AggregateStats {
 		this.settleWaiting();
 		return this.counts;
@@ -83,6 +89,8 @@ export class EventAggregator {
 
 	/** Adds one event; returns why it was refused (shown to the user), undefined when it was taken. */
 	add(input: PqlEvent): string | undefined {
+		// Copies of an event are found among the events waiting together (settleWaiting), not across settles.
+		if (this.settled) throw new Error('EventAggregator: events were added after the scores were asked for');
 		this.counts.received++;
 		const event = acceptEventTime(input, this.now);
 		if (typeof event === 'string') {
@@ -92,13 +100,6 @@ export class EventAggregator {
 		if (event.timestamp > this.options.asOf) {
 			this.counts.afterAsOf++;
 			return undefined;
-		}
-		if (event.id !== undefined) {
-			if (this.seenIds.has(event.id)) {
-				this.counts.duplicates++;
-				return undefined;
-			}
-			this.seenIds.add(event.id);
 		}
 		if (this.options.subjectAsOf !== undefined && this.options.level === 'account') this.learnIdentity(event);
 		this.wait(event);
@@ -130,14 +131,26 @@ export class EventAggregator {
 	private settleWaiting(): void {
 		if (this.waiting.length === 0) return;
 		const asOfOf = this.options.subjectAsOf;
+		let group = -1;
 		for (const index of this.waitingOrder()) {
 			const event = this.waiting[index];
+			if (this.groupOfWaiting[index] !== group) {
+				this.compactChanged();
+				this.groupIds.reset();
+				group = this.groupOfWaiting[index];
+			}
+			if (event.id !== undefined && !this.groupIds.add(event.id)) {
+				this.counts.duplicates++;
+				continue;
+			}
 			if (asOfOf !== undefined && this.options.level === 'account' && this.isAfterSubjectAsOf(event, asOfOf)) {
 				this.counts.afterAsOf++;
 				continue;
 			}
 			this.apply(event);
 		}
+		this.compactChanged();
+		this.settled = true;
 		this.waiting.length = 0;
 		this.groupOfWaiting.length = 0;
 		this.groupOf.clear();
@@ -150,8 +163,22 @@ export class EventAggregator {
 		return limit !== undefined && event.timestamp > limit;
 	}
 
+	/** The documents of the group just folded, made compact for keeping (see compactActivity). */
+	private compactChanged(): void {
+		for (const id of this.changedAccounts) compactAccount(this.view.account(id));
+		for (const id of this.changedUsers) {
+			compactUser(this.view.user(id));
+			compactActivity(this.userActivity.get(id));
+		}
+		this.changedAccounts.length = 0;
+		this.changedUsers.length = 0;
+	}
+
 	private apply(event: PqlEvent): void {
 		const refusal = applyEvent(this.settings, this.view, event, this.touched);
+		const named = namedAccount(event, this.accountFrom);
+		if (named !== undefined && this.changedAccounts[this.changedAccounts.length - 1] !== named) this.changedAccounts.push(named);
+		if (event.userId !== undefined && this.changedUsers[this.changedUsers.length - 1] !== event.userId) this.changedUsers.push(event.userId);
 		const product = isProductEvent(event);
 		if (product && this.options.level === 'user' && event.userId !== undefined) {
 			let activity = this.userActivity.get(event.userId);

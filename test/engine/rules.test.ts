@@ -260,6 +260,17 @@ describe('accounts and users', () => {
 		expect(stats.duplicates).toBe(2);
 	});
 
+	test('copies of an event count once wherever they sit in the input; no event is taken after scoring', () => {
+		const model = oneRule({ type: 'eventCount', event: 'x' });
+		const copy = { id: 'msg-1', userId: 'a', accountId: 'acme', event: 'x', timestamp: daysAgo(1) };
+		const others = repeat(40, (n) => ({ id: `other-${n}`, userId: `u${n}`, accountId: `acct-${n % 7}`, event: 'x', timestamp: daysAgo(2) }));
+		const aggregator = new EventAggregator(compileModel(model), { asOf: AS_OF, level: 'account' });
+		for (const event of [copy, ...others.slice(0, 20), copy, ...others.slice(20), copy]) aggregator.add(normalizeEvent(event, 'auto'));
+		expect(aggregator.stats.duplicates).toBe(2);
+		expect(aggregator.finish().find((result) => result.id === 'acme')?.eventCounts).toEqual({ x: 1 });
+		expect(() => aggregator.add(normalizeEvent(copy, 'auto'))).toThrow('added after the scores were asked for');
+	});
+
 	test('summary fields: first / last seen, active days, counts per event', () => {
 		const events = [acme('a', daysAgo(5)), acme('b', daysAgo(1)), acme('a', daysAgo(1))];
 		expect(scoreAll(model, events).get('acme')).toMatchObject({

@@ -7,6 +7,7 @@ import {
 	addRecentMatch,
 	addUser,
 	cloneMeasure,
+	compactMeasure,
 	mergeMeasure,
 	pruneMeasure,
 	type DayTally,
@@ -127,6 +128,13 @@ export function mergeActivities(plan: StatePlan, parts: readonly Activity[]): Ac
 	}
 	if (merged.lastSeen !== undefined) pruneWindows(plan, merged);
 	return merged;
+}
+
+/** Drops the spare room folding left in the activity's lists: call once the events at hand are folded. */
+export function compactActivity(activity: Activity | undefined): void {
+	if (activity === undefined) return;
+	if (activity.days !== undefined) compactMeasure(activity.days);
+	for (const key in activity.measures) compactMeasure(activity.measures[key]);
 }
 
 export function activeDayCount(activity: Activity): number {

@@ -2,7 +2,7 @@ import { isProductEvent, type PqlEvent } from '../events/model';
 import { accountOfUser, namedAccount, type AccountSource } from '../identity';
 import type { CompiledModel } from '../rules/compile';
 import { learnTraits, learnValue } from '../traits';
-import { adoptModel, emptyActivity, foldProductEvent, hasEvents } from './activity';
+import { adoptModel, compactActivity, emptyActivity, foldProductEvent, hasEvents } from './activity';
 import type { AccountDoc, DocView, UserDoc } from './docs';
 import { MAX_KEPT_PEOPLE, MAX_USER_ACCOUNTS, statePlan, type StatePlan } from './statePlan';
 
@@ -118,6 +118,15 @@ export function applyEvent(settings: ApplySettings, view: DocView, event: PqlEve
 		if (product && account === undefined && user.floatingAccount === undefined) return 'unassigned';
 	}
 	return undefined;
+}
+
+/** Documents applyEvent changed, made compact for keeping (see compactActivity). */
+export function compactAccount(doc: AccountDoc | undefined): void {
+	compactActivity(doc?.named);
+}
+
+export function compactUser(doc: UserDoc | undefined): void {
+	compactActivity(doc?.floating);
 }
 
 function joinMember(account: AccountDoc, userId: string, at: number): void {

@@ -94,19 +94,39 @@ function keepNewest<T>(list: T[], keep: number): void {
 }
 
 /**
- * `list` with `value` inserted at index `at`, keeping only the newest `keep` entries: a new array of
- * exactly that length (an array grown by push or splice holds room for 16 more: most of a state's memory).
+ * Inserts `value` at index `at` in place, keeping only the newest `keep` entries. An array grown in
+ * place holds spare room (up to 16 more entries): compactMeasure trims it once the events at hand are folded.
  */
-function inserted<T>(list: readonly T[], at: number, value: T, keep = Infinity): T[] {
-	const drop = Math.max(0, list.length + 1 - keep);
-	const out = new Array<T>(list.length + 1 - drop);
-	for (let i = drop; i <= list.length; i++) out[i - drop] = i < at ? list[i] : i === at ? value : list[i - 1];
-	return out;
+function insertAt<T>(list: T[], at: number, value: T, keep = Infinity): void {
+	if (at === list.length) list.push(value);
+	else list.splice(at, 0, value);
+	if (list.length > keep) list.splice(0, list.length - keep);
+}
+
+/** Drops the spare room of the measure's list (most of a state's memory otherwise). */
+export function compactMeasure(state: MeasureState): void {
+	switch (state.kind) {
+		case 'recentMatches':
+			state.times = state.times.slice();
+			return;
+		case 'recentDays':
+			state.latest = state.latest.slice();
+			return;
+		case 'dayTally':
+			state.days = state.days.slice();
+			return;
+		case 'recentUsers':
+		case 'userTally':
+			state.users = state.users.slice();
+			return;
+		default:
+			return;
+	}
 }
 
 export function addRecentMatch(state: RecentMatches | undefined, time: number, keep: number): RecentMatches {
 	if (state === undefined) return { kind: 'recentMatches', times: [time] };
-	state.times = inserted(state.times, upperBound(state.times, time), time, keep);
+	insertAt(state.times, upperBound(state.times, time), time, keep);
 	return state;
 }
 
@@ -124,7 +144,7 @@ export function addRecentDay(state: RecentDays | undefined, time: number): Recen
 	const at = lowerBoundDay(latest, day);
 	if (at < latest.length && utcDay(latest[at]) === day) {
 		if (time > latest[at]) latest[at] = time;
-	} else state.latest = inserted(latest, at, time);
+	} else insertAt(latest, at, time);
 	return state;
 }
 
@@ -139,11 +159,11 @@ export function addDayToTally(state: DayTally | undefined, time: number, keep: n
 	if (day < state.first) {
 		state.count++;
 		state.first = day;
-		if (complete) state.days = inserted(days, 0, day, keep);
+		if (complete) insertAt(days, 0, day, keep);
 	} else if (complete || at > 0) {
 		// Known to be new: the list holds every day from its first entry on.
 		state.count++;
-		state.days = inserted(days, at, day, keep);
+		insertAt(days, at, day, keep);
 	}
 	// else: a late event between the first day counted and the oldest day still listed, counted once already or not:
 	// assumed counted. Exact whenever events arrive in order or the account has at most `keep` active days.
@@ -170,7 +190,7 @@ export function addUser(state: UserList | undefined, kind: UserList['kind'], use
 	}
 	let at = users.length;
 	while (at > 0 && users[at - 1][1] > time) at--;
-	state.users = inserted(users, at, [userId, time], keep);
+	insertAt(users, at, [userId, time], keep);
 	return state;
 }
 

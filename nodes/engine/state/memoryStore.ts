@@ -1,3 +1,4 @@
+import { compactAccount, compactUser } from './apply';
 import { compressText, decompressText, isCompressedText } from './compress';
 import type { AccountDoc, UserDoc } from './docs';
 import { DueIndex } from './dueIndex';
@@ -93,6 +94,11 @@ function copy<T>(value: T): T {
 	return structuredClone(value);
 }
 
+function compacted<T>(doc: T, compact: (doc: T) => void): T {
+	compact(doc);
+	return doc;
+}
+
 /**
  * The built-in store: documents live in this process, and the trigger saves snapshots in the
  * workflow's static data. A transaction works on copies and commits synchronously, so nothing
@@ -178,8 +184,8 @@ export class MemoryStateStore implements StateStore {
 			fire: (entry) => void fires.push(entry),
 		};
 		const result = work(tx);
-		for (const id of written.accounts) this.accounts.set(id, accounts.get(id)!);
-		for (const id of written.users) this.users.set(id, users.get(id)!);
+		for (const id of written.accounts) this.accounts.set(id, compacted(accounts.get(id)!, compactAccount));
+		for (const id of written.users) this.users.set(id, compacted(users.get(id)!, compactUser));
 		for (const id of seen) this.rememberEvent(id, now);
 		for (const [id, at] of due) {
 			this.due.set(id, at);
