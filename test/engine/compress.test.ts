@@ -1,4 +1,5 @@
 import { compressText, decompressText, isCompressedText } from '../../nodes/engine/state/compress';
+import { codeLengths, MAX_CODE_BITS } from '../../nodes/engine/state/huffman';
 import { seededRandom } from '../helpers/postHogLoad';
 
 describe('snapshot compression', () => {
@@ -16,8 +17,24 @@ describe('snapshot compression', () => {
 	it.each(samples.map((text, i) => [i, text]))('round-trips sample %i', (_, text) => {
 		const packed = compressText(text);
 		expect(isCompressedText(packed)).toBe(true);
-		expect(packed).toMatch(/^lz1:\d+:[A-Za-z0-9+/]*$/);
+		expect(packed).toMatch(/^lz2:\d+:[A-Za-z0-9+/]*$/);
 		expect(decompressText(packed)).toBe(text === '\ud83d' ? '\ufffd' : text);
+	});
+
+	it('round-trips text longer than a block (1 MiB), with matches reaching back across blocks', () => {
+		const line = Array.from({ length: 200 }, (_, i) => `["acct-${i}",${i * 7919},"user${i}@acct-${i}.example.com"]`).join(',');
+		const noise = Array.from({ length: 140_000 }, () => Math.floor(next() * 1e9).toString(36)).join('');
+		const text = `${line}${noise}${line}${noise.slice(0, 300_000)}${line}`.repeat(2);
+		expect(text.length).toBeGreaterThan(2 ** 21);
+		expect(decompressText(compressText(text))).toBe(text);
+	});
+
+	it('reads the earlier format (lz1, saved by versions before this one)', () => {
+		const text = '{"format":3,"accounts":[["acct-1",0,[1,2,3]],["acct-2",0,[1,2,3]],["acct-3",0,[1,2,3]]],"note":"Zürich 🚀"}';
+		const earlier = 'lz1:110:8Ap7ImZvcm1hdCI6MywiYWNjb3VudHMiOltbDfMBdC0xIiwwLFsxLDIsM11dLBUfMhUBGDMV8AldLCJub3RlIjoiWsO8cmljaCDwn5qAIn0';
+		expect(isCompressedText(earlier)).toBe(true);
+		expect(decompressText(earlier)).toBe(text);
+		expect(() => decompressText(earlier.slice(0, -3))).toThrow('compressed snapshot');
 	});
 
 	it('makes repetitive JSON several times smaller', () => {
@@ -45,5 +62,19 @@ describe('snapshot compression', () => {
 			}
 			if (decoded !== undefined) expect(decoded).not.toBe(text);
 		}
+	});
+
+	it('keeps codes at most 15 bits long even for very skewed counts, as a valid prefix code', () => {
+		const fibonacci = [1, 1];
+		while (fibonacci.length < 40) fibonacci.push(fibonacci[fibonacci.length - 1] + fibonacci[fibonacci.length - 2]);
+		const lengths = codeLengths(Uint32Array.from([...fibonacci, 0, 0]));
+		expect(Math.max(...lengths)).toBeLessThanOrEqual(MAX_CODE_BITS);
+		expect(lengths.slice(0, 40).every((length) => length > 0)).toBe(true);
+		expect([...lengths.slice(40)]).toEqual([0, 0]);
+		expect([...lengths].reduce((kraft, length) => kraft + (length > 0 ? 2 ** -length : 0), 0)).toBeLessThanOrEqual(1);
+		// Text whose byte counts are as skewed round-trips.
+		const text = fibonacci.slice(0, 22).map((count, i) => String.fromCharCode(33 + i).repeat(Math.min(count, 20_000))).join('');
+		const shuffled = [...text].sort((a, b) => ((a.charCodeAt(0) * 7919) % 13) - ((b.charCodeAt(0) * 7919) % 13)).join('');
+		expect(decompressText(compressText(shuffled))).toBe(shuffled);
 	});
 });

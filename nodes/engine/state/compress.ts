@@ -1,94 +1,209 @@
+import { BitReader, BitWriter, canonicalCodes, codeLengths, decodingTable, MAX_CODE_BITS } from './huffman';
+
 /**
- * A small LZ77 compressor for the built-in store's snapshot: n8n reads the workflow's whole static
- * data on every webhook request, so the snapshot's size is a cost of every request (measured: about
- * 3.5× smaller, README "Capacity of the built-in store"). Text → UTF-8 → LZ sequences (LZ4's token
- * layout, offsets as varints) → base64 behind a header with the UTF-8 length: a string JSON stores
- * without escapes. Our own code because a node package may import no compression module.
+ * A small compressor for the built-in store's snapshot: n8n reads the workflow's whole static data
+ * on every webhook request, so the snapshot's size is a cost of every request (measured: README,
+ * "Capacity of the built-in store"). Text → UTF-8 → LZ77 matches (hash chains, 1 MiB window) →
+ * canonical Huffman codes per block of 1 MiB (literals and match lengths share one alphabet,
+ * distances have their own, as in DEFLATE) → base64 behind a header with the UTF-8 length: a
+ * string JSON stores without escapes. Our own code because a node package may import no
+ * compression module. Strings of the earlier format (`lz1:`, LZ4-style sequences) are still read.
  */
 
 const MIN_MATCH = 4;
+/** Match lengths and distances are coded as `value − minimum` below these powers of 2 (see valueCode). */
+const MAX_MATCH = MIN_MATCH + 0xffff;
 const HASH_BITS = 16;
 /** How far back a match may start (bytes, a power of 2), and how many earlier positions of the same hash are tried. */
 const WINDOW = 1 << 20;
-const CHAIN_DEPTH = 2;
-export const COMPRESSED_PREFIX = 'lz1:';
+const CHAIN_DEPTH = 8;
+/** Input bytes per block: each block has its own codes. */
+const BLOCK = 1 << 20;
+const LITERALS = 256;
+/** The symbol after the last byte: a cut or changed stream rarely ends exactly there. */
+const END = LITERALS;
+const LENGTH_BASE = LITERALS + 1;
+const LENGTH_CODES = 32;
+const DISTANCE_CODES = 40;
+/** Bits per code length in a block's header. */
+const LENGTH_FIELD_BITS = 4;
+export const COMPRESSED_PREFIX = 'lz2:';
+const EARLIER_PREFIX = 'lz1:';
+
+/** Code of a value: 0–3 as such, then 2 codes per power of 2 (the top two bits), the rest as extra bits. */
+function valueCode(value: number): number {
+	if (value < 4) return value;
+	const top = 31 - Math.clz32(value);
+	return 2 * top + ((value >>> (top - 1)) & 1);
+}
+
+function extraBitsOf(code: number): number {
+	return code < 4 ? 0 : (code >> 1) - 1;
+}
+
+function baseOf(code: number): number {
+	return code < 4 ? code : (2 | (code & 1)) << ((code >> 1) - 1);
+}
 
 function hashAt(input: Uint8Array, at: number): number {
 	const word = input[at] | (input[at + 1] << 8) | (input[at + 2] << 16) | (input[at + 3] << 24);
 	return Math.imul(word, 2654435761) >>> (32 - HASH_BITS);
 }
 
-/** LZ sequences: token (literal count << 4 | match length − 4, 15 = more bytes follow), literals, offset varint. */
-function lz(input: Uint8Array): Uint8Array {
+/**
+ * LZ77 over `input`, one block at a time: `block(ops, count, final)` gets the block's operations, a
+ * literal as its byte (0–255) and a match as two entries, −(length − MIN_MATCH) − 1 then distance − 1.
+ */
+function matches(input: Uint8Array, block: (ops: Int32Array, count: number, final: boolean) => void): void {
 	const end = input.length;
-	// Worst case: a 4-byte match costs 4 bytes, so a sequence outgrows its input only by its literal
-	// count's extra bytes: at most one per 19 bytes of input (15 literals and a match) and one per 255 literals.
-	const out = new Uint8Array(end + Math.ceil(end / 16) + 16);
-	let n = 0;
-	const writeLength = (value: number) => {
-		for (; value >= 255; value -= 255) out[n++] = 255;
-		out[n++] = value;
-	};
-	const writeSequence = (literalStart: number, literalEnd: number, offset: number, matchLength: number) => {
-		const literals = literalEnd - literalStart;
-		const matchCode = matchLength === 0 ? 0 : matchLength - MIN_MATCH;
-		out[n++] = (Math.min(literals, 15) << 4) | Math.min(matchCode, 15);
-		if (literals >= 15) writeLength(literals - 15);
-		out.set(input.subarray(literalStart, literalEnd), n);
-		n += literals;
-		if (matchLength === 0) return;
-		for (; offset >= 128; offset >>>= 7) out[n++] = (offset & 127) | 128;
-		out[n++] = offset;
-		if (matchCode >= 15) writeLength(matchCode - 15);
-	};
+	const ops = new Int32Array(Math.min(end, BLOCK) + 2);
 	const head = new Int32Array(1 << HASH_BITS).fill(-1);
 	// Per position within the window (a ring): the previous position with the same hash. A slot is
 	// overwritten WINDOW bytes later, when its position is out of reach already.
-	const previous = new Int32Array(Math.min(end, WINDOW));
+	const previous = new Int32Array(Math.max(1, Math.min(end, WINDOW)));
 	const slot = WINDOW - 1;
 	const last = end - MIN_MATCH;
-	let literalStart = 0;
-	let i = 0;
-	while (i <= last) {
-		const hash = hashAt(input, i);
-		let candidate = head[hash];
-		previous[i & slot] = candidate;
-		head[hash] = i;
+	const insert = (at: number) => {
+		const hash = hashAt(input, at);
+		previous[at & slot] = head[hash];
+		head[hash] = at;
+	};
+	let matchAt = 0;
+	/** The longest earlier match of the text at `at` (its start in matchAt), after adding `at` to the chains. */
+	const longestMatch = (at: number): number => {
+		let candidate = head[hashAt(input, at)];
+		insert(at);
 		let bestLength = 0;
-		let bestAt = 0;
-		for (let depth = 0; depth < CHAIN_DEPTH && candidate >= 0 && i - candidate < WINDOW; depth++, candidate = previous[candidate & slot]) {
-			if (input[candidate + bestLength] !== input[i + bestLength]) continue;
+		const longest = Math.min(end - at, MAX_MATCH);
+		for (let depth = 0; depth < CHAIN_DEPTH && candidate >= 0 && at - candidate < WINDOW; depth++, candidate = previous[candidate & slot]) {
+			if (input[candidate + bestLength] !== input[at + bestLength]) continue;
 			let length = 0;
-			while (i + length < end && input[candidate + length] === input[i + length]) length++;
+			while (length < longest && input[candidate + length] === input[at + length]) length++;
 			if (length > bestLength) {
 				bestLength = length;
-				bestAt = candidate;
+				matchAt = candidate;
 			}
 		}
-		if (bestLength < MIN_MATCH) {
-			i++;
-			continue;
+		return bestLength;
+	};
+	let i = 0;
+	while (i < end) {
+		// A block ends at the first operation reaching past its boundary (the decoder stops at the same one).
+		const blockEnd = Math.min(end, (Math.floor(i / BLOCK) + 1) * BLOCK);
+		let count = 0;
+		while (i < blockEnd) {
+			const length = i <= last ? longestMatch(i) : 0;
+			if (length < MIN_MATCH) {
+				ops[count++] = input[i++];
+				continue;
+			}
+			ops[count++] = -(length - MIN_MATCH) - 1;
+			ops[count++] = i - matchAt - 1;
+			// Positions inside the match are hashed too (later text repeats from them), up to the last one that can start a match.
+			for (let k = i + 1; k < i + length && k <= last; k++) insert(k);
+			i += length;
 		}
-		writeSequence(literalStart, i, i - bestAt, bestLength);
-		const next = i + bestLength;
-		// Positions inside the match are hashed too (later text repeats from them), up to the last one that can start a match.
-		for (let k = i + 1; k < next && k <= last; k++) {
-			const h = hashAt(input, k);
-			previous[k & slot] = head[h];
-			head[h] = k;
-		}
-		i = next;
-		literalStart = i;
+		block(ops, count, i >= end);
 	}
-	writeSequence(literalStart, end, 0, 0);
-	return out.subarray(0, n);
+	if (end === 0) block(ops, 0, true);
 }
 
+function writeBlock(writer: BitWriter, ops: Int32Array, count: number, final: boolean): void {
+	const symbolCounts = new Uint32Array(LENGTH_BASE + LENGTH_CODES);
+	if (final) symbolCounts[END] = 1;
+	const distanceCounts = new Uint32Array(DISTANCE_CODES);
+	for (let k = 0; k < count; k++) {
+		const op = ops[k];
+		if (op >= 0) symbolCounts[op]++;
+		else {
+			symbolCounts[LENGTH_BASE + valueCode(-op - 1)]++;
+			distanceCounts[valueCode(ops[++k])]++;
+		}
+	}
+	const symbolLengths = codeLengths(symbolCounts);
+	const distanceLengths = codeLengths(distanceCounts);
+	for (const length of symbolLengths) writer.write(length, LENGTH_FIELD_BITS);
+	for (const length of distanceLengths) writer.write(length, LENGTH_FIELD_BITS);
+	const symbolCodes = canonicalCodes(symbolLengths);
+	const distanceCodes = canonicalCodes(distanceLengths);
+	const writeValue = (value: number, offset: number, codes: Uint16Array, lengths: Uint8Array) => {
+		const code = valueCode(value);
+		writer.write(codes[offset + code], lengths[offset + code]);
+		const extra = extraBitsOf(code);
+		if (extra > 0) writer.write(value - baseOf(code), extra);
+	};
+	for (let k = 0; k < count; k++) {
+		const op = ops[k];
+		if (op >= 0) writer.write(symbolCodes[op], symbolLengths[op]);
+		else {
+			writeValue(-op - 1, LENGTH_BASE, symbolCodes, symbolLengths);
+			writeValue(ops[++k], 0, distanceCodes, distanceLengths);
+		}
+	}
+	if (final) writer.write(symbolCodes[END], symbolLengths[END]);
+}
+
+function deflate(input: Uint8Array): Uint8Array {
+	const writer = new BitWriter(input.length / 4);
+	matches(input, (ops, count, final) => writeBlock(writer, ops, count, final));
+	return writer.finish();
+}
+
+function damaged(): Error {
+	return new Error('compressed snapshot: damaged');
+}
+
+function readLengths(reader: BitReader, count: number): Uint8Array {
+	const lengths = new Uint8Array(count);
+	for (let k = 0; k < count; k++) lengths[k] = reader.read(LENGTH_FIELD_BITS);
+	return lengths;
+}
+
+function readSymbol(reader: BitReader, table: Uint32Array): number {
+	const entry = table[reader.peek(MAX_CODE_BITS)];
+	if (entry === 0) throw damaged();
+	reader.skip(entry & 15);
+	return entry >> 4;
+}
+
+function readValue(reader: BitReader, code: number): number {
+	const extra = extraBitsOf(code);
+	return baseOf(code) + (extra > 0 ? reader.read(extra) : 0);
+}
+
+function inflate(input: Uint8Array, size: number): Uint8Array {
+	const out = new Uint8Array(size);
+	const reader = new BitReader(input, 0);
+	let n = 0;
+	do {
+		const blockEnd = Math.min(size, (Math.floor(n / BLOCK) + 1) * BLOCK);
+		const symbols = decodingTable(readLengths(reader, LENGTH_BASE + LENGTH_CODES));
+		const distances = decodingTable(readLengths(reader, DISTANCE_CODES));
+		while (n < blockEnd) {
+			const symbol = readSymbol(reader, symbols);
+			if (symbol < LITERALS) {
+				out[n++] = symbol;
+				continue;
+			}
+			if (symbol === END) throw damaged();
+			const length = readValue(reader, symbol - LENGTH_BASE) + MIN_MATCH;
+			const distance = readValue(reader, readSymbol(reader, distances)) + 1;
+			if (distance > n || n + length > size) throw damaged();
+			// Byte by byte: a match may overlap the bytes it produces (a run).
+			for (let from = n - distance, k = 0; k < length; k++) out[n++] = out[from + k];
+		}
+		if (n === size && readSymbol(reader, symbols) !== END) throw damaged();
+		if (reader.consumedBytes > input.length) throw damaged();
+	} while (n < size);
+	if (reader.consumedBytes !== input.length) throw damaged();
+	return out;
+}
+
+/** The earlier format: LZ4-style sequences (token: literal count << 4 | match length − 4), offsets as varints. */
 function unlz(input: Uint8Array, size: number): Uint8Array {
 	const out = new Uint8Array(size);
 	let n = 0;
 	let i = 0;
-	const damaged = () => new Error('compressed snapshot: damaged');
 	const readByte = () => {
 		if (i >= input.length) throw damaged();
 		return input[i++];
@@ -176,20 +291,22 @@ function fromBase64(text: string, start: number): Uint8Array {
 	return out.subarray(0, n);
 }
 
-/** `lz1:<UTF-8 length>:<base64 of the LZ sequences>`. */
+/** `lz2:<UTF-8 length>:<base64 of the coded blocks>`. */
 export function compressText(text: string): string {
 	const bytes = new TextEncoder().encode(text);
-	return `${COMPRESSED_PREFIX}${bytes.length}:${toBase64(lz(bytes))}`;
+	return `${COMPRESSED_PREFIX}${bytes.length}:${toBase64(deflate(bytes))}`;
 }
 
 export function isCompressedText(text: string): boolean {
-	return text.startsWith(COMPRESSED_PREFIX);
+	return text.startsWith(COMPRESSED_PREFIX) || text.startsWith(EARLIER_PREFIX);
 }
 
-/** The text compressText was given; throws on a damaged string. */
+/** The text compressText was given (or the earlier format's); throws on a damaged string. */
 export function decompressText(packed: string): string {
-	const colon = packed.indexOf(':', COMPRESSED_PREFIX.length);
-	const size = Number(packed.slice(COMPRESSED_PREFIX.length, colon));
+	const prefix = packed.slice(0, COMPRESSED_PREFIX.length);
+	const colon = packed.indexOf(':', prefix.length);
+	const size = Number(packed.slice(prefix.length, colon));
 	if (!isCompressedText(packed) || colon < 0 || !Number.isSafeInteger(size) || size < 0) throw new Error('compressed snapshot: no header');
-	return new TextDecoder().decode(unlz(fromBase64(packed, colon + 1), size));
+	const bytes = fromBase64(packed, colon + 1);
+	return new TextDecoder().decode(prefix === EARLIER_PREFIX ? unlz(bytes, size) : inflate(bytes, size));
 }
