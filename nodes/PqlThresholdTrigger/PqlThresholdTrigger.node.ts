@@ -22,7 +22,7 @@ import { StoreStoppedError } from '../engine/state/memoryStore';
 import { dropTriggerRuntime, findTriggerRuntime } from '../engine/state/triggerRuntime';
 import { pqlThresholdTriggerProperties } from './PqlThresholdTrigger.properties';
 import { DEFAULT_CHECK_EVERY_SECONDS, readTriggerSettings, type TriggerSettings } from './settings';
-import { cachedCredentials, openRuntime, runtimeKey, saveSnapshot, snapshotDue, type StoreContext } from './stores';
+import { cachedCredentials, openRuntime, runtimeKey, saveSnapshot, saveSnapshotInSteps, snapshotDue, type StoreContext } from './stores';
 import { capacityWarning, tick } from './timer';
 
 /** How long a stopping n8n waits at most for the execution that saves the final state. */
@@ -224,7 +224,7 @@ export class PqlThresholdTrigger implements INodeType {
 		}
 		const now = Date.now();
 		if (snapshotDue(runtime, outcome.fired.length > 0, now, (options.saveEverySeconds ?? 5) * 1000)) {
-			saveSnapshot(context, runtime, now);
+			await saveSnapshotInSteps(context, runtime, now);
 		}
 		if (outcome.status !== 200) {
 			response.status(outcome.status).json(body);

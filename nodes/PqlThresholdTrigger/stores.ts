@@ -2,6 +2,7 @@ import type { IDataObject, IHttpRequestOptions, INode, JsonObject } from 'n8n-wo
 import { NodeApiError, sleep } from 'n8n-workflow';
 import { DEFAULT_MAX_ACCOUNTS, MemoryStateStore } from '../engine/state/memoryStore';
 import { RestStateStore } from '../engine/state/restStore';
+import { runStepsPausing } from '../engine/state/steps';
 import { triggerRuntime, type TriggerRuntime } from '../engine/state/triggerRuntime';
 import type { TriggerSettings } from './settings';
 
@@ -92,15 +93,37 @@ export async function openRuntime(ctx: StoreContext, manual: boolean, settings: 
 /** Saves the built-in store's snapshot into the workflow's static data (n8n writes it to its database). */
 export function saveSnapshot(ctx: StoreContext, runtime: TriggerRuntime, now: number): void {
 	if (runtime.memory === undefined) return;
+	const save = ++runtime.saves;
 	const started = Date.now();
-	ctx.getWorkflowStaticData('node')[STATE_KEY] = runtime.memory.snapshot();
-	runtime.lastSaveMs = Date.now() - started;
-	runtime.lastSavedAt = now;
+	const text = runtime.memory.snapshot();
+	writeSnapshot(ctx, runtime, save, text, Date.now() - started, now);
 }
 
 /**
- * Periodic saves take at most this share of the time: a large state (a snapshot takes ~1.5 s at
- * 50,000 accounts, during which no request is answered) is saved less often than Save State Every.
+ * The same, built in steps with a pause between them, so that other requests are answered meanwhile
+ * (a snapshot of 50,000 accounts takes about a second of work). It holds the state at the call.
+ */
+export async function saveSnapshotInSteps(ctx: StoreContext, runtime: TriggerRuntime, now: number): Promise<void> {
+	if (runtime.memory === undefined) return;
+	const save = ++runtime.saves;
+	// Taken now: the requests answered meanwhile do not start another periodic save.
+	runtime.lastSavedAt = now;
+	const built = await runStepsPausing(runtime.memory.snapshotSteps(), async () => await sleep(0));
+	writeSnapshot(ctx, runtime, save, built.value, built.busyMs, now);
+}
+
+function writeSnapshot(ctx: StoreContext, runtime: TriggerRuntime, save: number, text: string, busyMs: number, now: number): void {
+	runtime.lastSaveMs = busyMs;
+	runtime.lastSavedAt = Math.max(runtime.lastSavedAt, now);
+	// A snapshot begun later was written already (it holds everything this one does): an older one must not follow it.
+	if (save < runtime.savesWritten) return;
+	ctx.getWorkflowStaticData('node')[STATE_KEY] = text;
+	runtime.savesWritten = save;
+}
+
+/**
+ * Periodic saves take at most this share of the time: a large state (a snapshot takes ~1 s of work at
+ * 50,000 accounts) is saved less often than Save State Every.
  */
 export const SAVE_TIME_SHARE = 0.05;
 

@@ -1,12 +1,15 @@
-import { MemoryStateStore } from '../../nodes/engine/state/memoryStore';
+import type { PqlEvent } from '../../nodes/engine/events/model';
+import { compileModel } from '../../nodes/engine/rules/compile';
+import { MemoryStateStore, readSnapshot } from '../../nodes/engine/state/memoryStore';
+import { ingestEvents, type StreamSettings } from '../../nodes/engine/stream';
 import type { TriggerRuntime } from '../../nodes/engine/state/triggerRuntime';
-import { SAVE_TIME_SHARE, saveSnapshot, snapshotDue, STATE_KEY, type StoreContext } from '../../nodes/PqlThresholdTrigger/stores';
+import { SAVE_TIME_SHARE, saveSnapshot, saveSnapshotInSteps, snapshotDue, STATE_KEY, type StoreContext } from '../../nodes/PqlThresholdTrigger/stores';
 
 describe('when the built-in store is saved', () => {
 	function runtimeWithChanges(): TriggerRuntime {
 		const memory = new MemoryStateStore({ now: () => 0 });
 		memory.transactNow((tx) => tx.isNewEvent('e-1'));
-		return { memory, store: memory, storeKey: 'builtIn', lastSavedAt: 1_000_000, inFlight: new Set(), delivered: new Set() } as TriggerRuntime;
+		return { memory, store: memory, storeKey: 'builtIn', lastSavedAt: 1_000_000, saves: 0, savesWritten: 0, inFlight: new Set(), delivered: new Set() } as TriggerRuntime;
 	}
 
 	it('saves a crossing at once, otherwise every Save State Every, and never without changes', () => {
@@ -33,5 +36,73 @@ describe('when the built-in store is saved', () => {
 		expect(snapshotDue(runtime, false, 1_000_000 + spacing, 5000)).toBe(true);
 		expect(snapshotDue(runtime, true, 1_000_001, 5000)).toBe(true);
 		expect(snapshotDue(runtime, false, 1_000_001, 0)).toBe(true);
+	});
+
+	describe('in steps, while other requests are answered', () => {
+		const NOW = Date.parse('2026-06-01T00:00:00.000Z');
+		const model = compileModel({ rules: [{ name: 'Logins', category: 'usage', type: 'eventCount', event: 'login', windowDays: 7, atLeast: 1, points: 1 }] });
+		const settings: StreamSettings = { model, accountFrom: 'group', crossing: { fireOn: 'threshold', cooldownDays: 7, hysteresis: 10, tiers: model.tiers }, emit: 'crossing' };
+		const login = (account: number, at = NOW - 60_000): PqlEvent => ({
+			id: `e-${account}-${at}`,
+			source: 'generic',
+			kind: 'track',
+			name: 'login',
+			userId: `u-${account}`,
+			accountId: `acct-${account}`,
+			email: undefined,
+			timestamp: at,
+			properties: {},
+			userTraits: undefined,
+			accountTraits: undefined,
+		});
+		function runtimeOf(accounts: number): TriggerRuntime {
+			const memory = new MemoryStateStore({ now: () => NOW, maxAccounts: 100_000 });
+			for (let account = 0; account < accounts; account++) memory.transactNow((tx) => ingestEvents(tx, settings, [login(account)], NOW));
+			return { memory, store: memory, storeKey: 'builtIn', lastSavedAt: 0, saves: 0, savesWritten: 0, inFlight: new Set(), delivered: new Set() } as unknown as TriggerRuntime;
+		}
+		const contextOf = (staticData: Record<string, unknown>) => ({ getWorkflowStaticData: () => staticData }) as unknown as StoreContext;
+		const savedAccounts = (staticData: Record<string, unknown>) => readSnapshot(staticData[STATE_KEY] as string)!.accounts.map((doc) => doc.id);
+
+		it('lets commits run between its steps, saves the state at its start and keeps the later commits for the next save', async () => {
+			const runtime = runtimeOf(5000);
+			const staticData: Record<string, unknown> = {};
+			let committedDuringSave = false;
+			const saving = saveSnapshotInSteps(contextOf(staticData), runtime, NOW);
+			setTimeout(() => {
+				runtime.memory!.transactNow((tx) => ingestEvents(tx, settings, [login(5000)], NOW));
+				committedDuringSave = true;
+			}, 0);
+			await saving;
+			expect(committedDuringSave).toBe(true);
+			expect(savedAccounts(staticData)).toHaveLength(5000);
+			expect(runtime.memory!.changes).toBe(1);
+			expect(snapshotDue(runtime, false, NOW + 1, 5000)).toBe(false); // begun at NOW: the next periodic save waits
+
+			saveSnapshot(contextOf(staticData), runtime, NOW + 5000);
+			expect(savedAccounts(staticData)).toHaveLength(5001);
+			expect(runtime.memory!.changes).toBe(0);
+		});
+
+		it('never writes over a snapshot begun after it (a crossing saved meanwhile)', async () => {
+			const runtime = runtimeOf(5000);
+			const staticData: Record<string, unknown> = {};
+			const saving = saveSnapshotInSteps(contextOf(staticData), runtime, NOW);
+			setTimeout(() => {
+				runtime.memory!.transactNow((tx) => ingestEvents(tx, settings, [login(5000)], NOW));
+				saveSnapshot(contextOf(staticData), runtime, NOW);
+			}, 0);
+			await saving;
+			expect(savedAccounts(staticData)).toHaveLength(5001);
+			expect(runtime.savesWritten).toBe(2);
+		});
+
+		it('builds the same snapshot as a save in one go', async () => {
+			const runtime = runtimeOf(4500);
+			const stepped: Record<string, unknown> = {};
+			await saveSnapshotInSteps(contextOf(stepped), runtime, NOW);
+			const whole: Record<string, unknown> = {};
+			saveSnapshot(contextOf(whole), runtime, NOW);
+			expect(stepped[STATE_KEY]).toBe(whole[STATE_KEY]);
+		});
 	});
 });

@@ -1,4 +1,5 @@
 import { BitReader, BitWriter, canonicalCodes, codeLengths, decodingTable, MAX_CODE_BITS } from './huffman';
+import { runSteps } from './steps';
 
 /**
  * A small compressor for the built-in store's snapshot: n8n reads the workflow's whole static data
@@ -53,8 +54,9 @@ function hashAt(input: Uint8Array, at: number): number {
 /**
  * LZ77 over `input`, one block at a time: `block(ops, count, final)` gets the block's operations, a
  * literal as its byte (0–255) and a match as two entries, −(length − MIN_MATCH) − 1 then distance − 1.
+ * Yields after each block (see compressTextInSteps).
  */
-function matches(input: Uint8Array, block: (ops: Int32Array, count: number, final: boolean) => void): void {
+function* matches(input: Uint8Array, block: (ops: Int32Array, count: number, final: boolean) => void): Generator<void, void> {
 	const end = input.length;
 	const ops = new Int32Array(Math.min(end, BLOCK) + 2);
 	const head = new Int32Array(1 << HASH_BITS).fill(-1);
@@ -104,6 +106,7 @@ function matches(input: Uint8Array, block: (ops: Int32Array, count: number, fina
 			i += length;
 		}
 		block(ops, count, i >= end);
+		yield;
 	}
 	if (end === 0) block(ops, 0, true);
 }
@@ -143,11 +146,6 @@ function writeBlock(writer: BitWriter, ops: Int32Array, count: number, final: bo
 	if (final) writer.write(symbolCodes[END], symbolLengths[END]);
 }
 
-function deflate(input: Uint8Array): Uint8Array {
-	const writer = new BitWriter(input.length / 4);
-	matches(input, (ops, count, final) => writeBlock(writer, ops, count, final));
-	return writer.finish();
-}
 
 function damaged(): Error {
 	return new Error('compressed snapshot: damaged');
@@ -293,8 +291,15 @@ function fromBase64(text: string, start: number): Uint8Array {
 
 /** `lz2:<UTF-8 length>:<base64 of the coded blocks>`. */
 export function compressText(text: string): string {
+	return runSteps(compressTextInSteps(text));
+}
+
+/** compressText one block (1 MiB of UTF-8) at a time: the caller may let other work run at each yield. */
+export function* compressTextInSteps(text: string): Generator<void, string> {
 	const bytes = new TextEncoder().encode(text);
-	return `${COMPRESSED_PREFIX}${bytes.length}:${toBase64(deflate(bytes))}`;
+	const writer = new BitWriter(bytes.length / 4);
+	yield* matches(bytes, (ops, count, final) => writeBlock(writer, ops, count, final));
+	return `${COMPRESSED_PREFIX}${bytes.length}:${toBase64(writer.finish())}`;
 }
 
 export function isCompressedText(text: string): boolean {

@@ -1,8 +1,9 @@
 import { compactAccount, compactUser } from './apply';
-import { compressText, decompressText, isCompressedText } from './compress';
+import { compressTextInSteps, decompressText, isCompressedText } from './compress';
 import type { AccountDoc, UserDoc } from './docs';
 import { DueIndex } from './dueIndex';
 import { DocIds, packAccount, packUser, StringTable, unpackAccount, unpackUser, type PackContext } from './snapshotCodec';
+import { runSteps, type Steps } from './steps';
 import { DEDUPE_TTL_MS, type OutboxEntry, type StateStore, type StoreTransaction } from './store';
 
 /** Version of the snapshot JSON; this one and 2 are read, others are not (the trigger starts fresh). */
@@ -11,6 +12,8 @@ export const SNAPSHOT_FORMAT = 3;
 /** Event ids saved in snapshots: those of the last hour, at most this many (Segment retries most failures within minutes). */
 export const SNAPSHOT_SEEN_MS = 60 * 60 * 1000;
 export const SNAPSHOT_SEEN_MAX = 5_000;
+/** Documents packed per step of a snapshot built in steps (a few milliseconds each). */
+const SNAPSHOT_SLICE = 2_000;
 /** Event ids remembered in memory at most (oldest forgotten first). */
 export const MAX_REMEMBERED_EVENTS = 100_000;
 /**
@@ -92,6 +95,16 @@ export class StoreStoppedError extends Error {
 
 function copy<T>(value: T): T {
 	return structuredClone(value);
+}
+
+/** Documents packed and written as JSON array elements (without the brackets), SNAPSHOT_SLICE at a time. */
+function* packedInSteps<T>(docs: readonly T[], pack: (doc: T) => unknown[]): Steps<string> {
+	const parts: string[] = [];
+	for (let start = 0; start < docs.length; start += SNAPSHOT_SLICE) {
+		parts.push(JSON.stringify(docs.slice(start, start + SNAPSHOT_SLICE).map(pack)).slice(1, -1));
+		yield;
+	}
+	return parts.join(',');
 }
 
 function compacted<T>(doc: T, compact: (doc: T) => void): T {
@@ -190,7 +203,8 @@ export class MemoryStateStore implements StateStore {
 		for (const [id, at] of due) {
 			this.due.set(id, at);
 			const doc = this.accounts.get(id);
-			if (doc !== undefined) doc.dueAt = at;
+			// A new object: a snapshot being built in steps may hold the old one.
+			if (doc !== undefined) this.accounts.set(id, { ...doc, dueAt: at });
 		}
 		for (const entry of fires) this.outbox.set(entry.fireId, entry);
 		if (written.accounts.size + written.users.size + seen.size + fires.length > 0) this.changes++;
@@ -243,29 +257,41 @@ export class MemoryStateStore implements StateStore {
 
 	/** The documents, recent event ids and outbox as one string (compressed JSON) for the workflow's static data. */
 	snapshot(): string {
+		return runSteps(this.snapshotSteps());
+	}
+
+	/**
+	 * The same, built in steps (SNAPSHOT_SLICE documents, then one compressed block, at a time). It is
+	 * the state at the call: commits during the steps replace documents in the maps, never change the
+	 * ones taken, and count as changes for the next snapshot.
+	 */
+	*snapshotSteps(): Steps<string> {
 		const now = this.now();
 		const seen = [...this.seen].filter(([, expiresAt]) => expiresAt - this.dedupeTtlMs > now - SNAPSHOT_SEEN_MS).slice(-SNAPSHOT_SEEN_MAX);
+		const accountDocs = [...this.accounts.values()];
+		const userDocs = [...this.users.values()];
+		const outbox = [...this.outbox.values()];
 		const context: PackContext = {
 			table: new StringTable(),
-			modelVersion: this.accounts.values().next().value?.modelVersion,
+			modelVersion: accountDocs[0]?.modelVersion,
 			savedAt: now,
-			accountIds: new DocIds([...this.accounts.keys()]),
-			userIds: new DocIds([...this.users.keys()]),
+			accountIds: new DocIds(accountDocs.map((doc) => doc.id)),
+			userIds: new DocIds(userDocs.map((doc) => doc.id)),
 		};
-		const accounts = [...this.accounts.values()].map((doc) => packAccount(doc, context));
-		const users = [...this.users.values()].map((doc) => packUser(doc, context));
-		const snapshot: Snapshot = {
+		this.changes = 0;
+		const accounts = yield* packedInSteps(accountDocs, (doc) => packAccount(doc, context));
+		const users = yield* packedInSteps(userDocs, (doc) => packUser(doc, context));
+		// The packed documents are JSON already; the rest of the snapshot goes around them.
+		const rest: Omit<Snapshot, 'accounts' | 'users'> = {
 			format: SNAPSHOT_FORMAT,
 			savedAt: now,
 			model: context.modelVersion,
 			strings: context.table.strings,
-			accounts,
-			users,
 			seen: seen.map(([id, expiresAt]) => [id, expiresAt - now]),
-			outbox: [...this.outbox.values()],
+			outbox,
 		};
-		this.changes = 0;
-		return compressText(JSON.stringify(snapshot));
+		const json = `${JSON.stringify(rest).slice(0, -1)},"accounts":[${accounts}],"users":[${users}]}`;
+		return yield* compressTextInSteps(json);
 	}
 
 	/** Loads a snapshot; returns false (and keeps an empty store) for one it cannot read. */

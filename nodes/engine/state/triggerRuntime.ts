@@ -15,8 +15,11 @@ export interface TriggerRuntime {
 	/** The store's configuration; a different one (other credential, namespace) replaces the runtime. */
 	storeKey: string;
 	lastSavedAt: number;
-	/** How long the last snapshot took to build (ms): periodic saves are spaced by it (see snapshotDue). */
+	/** How long the last snapshot took to build (ms, work only): periodic saves are spaced by it (see snapshotDue). */
 	lastSaveMs?: number;
+	/** Snapshots begun, and the number of the latest one written to static data (an older one finishing later is dropped). */
+	saves: number;
+	savesWritten: number;
 	/** When idle accounts were last forgotten (built-in store). */
 	lastSweptAt?: number;
 	/** Crossings handed to an execution that has not finished yet. */
@@ -37,7 +40,7 @@ export function triggerRuntime(
 	const known = runtimes.get(key);
 	if (known !== undefined && known.storeKey === storeKey) return known;
 	if (known !== undefined) void known.store.close();
-	const runtime = { storeKey, lastSavedAt: 0, inFlight: new Set<string>(), delivered: new Set<string>() } as unknown as TriggerRuntime;
+	const runtime = { storeKey, lastSavedAt: 0, saves: 0, savesWritten: 0, inFlight: new Set<string>(), delivered: new Set<string>() } as unknown as TriggerRuntime;
 	const { store, memory } = createStore(runtime);
 	runtime.store = store;
 	runtime.memory = memory;
