@@ -12,7 +12,7 @@ import { runSteps } from './steps';
  */
 
 const MIN_MATCH = 4;
-/** Match lengths and distances are coded as `value − minimum` below these powers of 2 (see valueCode). */
+/** The longest match: length − MIN_MATCH must fit the 32 length codes (below 2^16, see valueCode). */
 const MAX_MATCH = MIN_MATCH + 0xffff;
 const HASH_BITS = 16;
 /** How far back a match may start (bytes, a power of 2), and how many earlier positions of the same hash are tried. */
@@ -145,7 +145,6 @@ function writeBlock(writer: BitWriter, ops: Int32Array, count: number, final: bo
 	}
 	if (final) writer.write(symbolCodes[END], symbolLengths[END]);
 }
-
 
 function damaged(): Error {
 	return new Error('compressed snapshot: damaged');
