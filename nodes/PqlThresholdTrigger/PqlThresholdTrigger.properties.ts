@@ -85,13 +85,13 @@ export const pqlThresholdTriggerProperties: INodeProperties[] = [
 		type: 'options',
 		default: 'builtIn',
 		options: [
-			{ name: 'Built-In (Saved With the Workflow)', value: 'builtIn', description: 'Zero setup; state is kept in memory and saved with the workflow. Up to 5,000 accounts by default.' },
+			{ name: 'Built-In (Saved With the Workflow)', value: 'builtIn', description: 'Zero setup; state is kept in memory and saved with the workflow. Up to 10,000 accounts by default.' },
 			{ name: 'Redis Over REST (Queue Mode, Many Accounts)', value: 'redisRest', description: 'Upstash, or any Redis behind a REST bridge: shared by every n8n process' },
 		],
 	},
 	{
 		displayName:
-			'The built-in store keeps up to 5,000 accounts (Max Accounts option) and is for a single n8n process: n8n reads all of it on every request. For more accounts, or queue mode with webhook processes, use Redis Over REST.',
+			'The built-in store keeps up to 10,000 accounts (Max Accounts option) and is for a single n8n process: n8n reads all of it on every request. For more accounts, or queue mode with webhook processes, use Redis Over REST.',
 		name: 'builtInNotice',
 		type: 'notice',
 		default: '',
@@ -129,7 +129,7 @@ export const pqlThresholdTriggerProperties: INodeProperties[] = [
 				displayName: 'Max Accounts (Built-In Store)',
 				name: 'maxAccounts',
 				type: 'number',
-				default: 5000,
+				default: 10000,
 				typeOptions: { minValue: 1 },
 				description: 'Past this many accounts the built-in store refuses events of new accounts (HTTP 507 with the reason) instead of slowing n8n down',
 			},

@@ -9,7 +9,7 @@
  *   (`node:<trigger name>` → `pqlState`) when the workflow is created; a fresh n8n per size. Then
  *   BENCH_SCALE_REQUESTS (1,000) single-event requests for existing accounts at 50 concurrent senders
  *   (capped at BENCH_SCALE_BUDGET_SECONDS per size), while n8n's /healthz/readiness is probed every
- *   second. The workflow keeps Max Accounts at its default (5,000): past it, a few events of NEW
+ *   second. The workflow keeps Max Accounts at its default (10,000): past it, a few events of NEW
  *   accounts are sent too, to show they are refused (507 + reason) while existing ones still count.
  * shared store — Redis over REST (test/helpers/upstashBridge.ts in front of PQL_TEST_REDIS or
  *   127.0.0.1:6379), accounts prefilled directly in Redis in the store's layout

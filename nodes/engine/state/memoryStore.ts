@@ -21,7 +21,7 @@ export const MAX_REMEMBERED_EVENTS = 100_000;
  * the workflow's whole static data on every webhook request, so the request rate falls as the
  * snapshot grows (measured: README, "Capacity of the built-in store").
  */
-export const DEFAULT_MAX_ACCOUNTS = 5_000;
+export const DEFAULT_MAX_ACCOUNTS = 10_000;
 
 export interface MemoryStoreOptions {
 	dedupeTtlMs?: number;
