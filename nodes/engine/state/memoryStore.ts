@@ -107,11 +107,6 @@ function* packedInSteps<T>(docs: readonly T[], pack: (doc: T) => unknown[]): Ste
 	return parts.join(',');
 }
 
-function compacted<T>(doc: T, compact: (doc: T) => void): T {
-	compact(doc);
-	return doc;
-}
-
 /**
  * The built-in store: documents live in this process, and the trigger saves snapshots in the
  * workflow's static data. A transaction works on copies and commits synchronously, so nothing
@@ -197,14 +192,24 @@ export class MemoryStateStore implements StateStore {
 			fire: (entry) => void fires.push(entry),
 		};
 		const result = work(tx);
-		for (const id of written.accounts) this.accounts.set(id, compacted(accounts.get(id)!, compactAccount));
-		for (const id of written.users) this.users.set(id, compacted(users.get(id)!, compactUser));
+		for (const id of written.accounts) {
+			const doc = accounts.get(id)!;
+			compactAccount(doc);
+			this.accounts.set(id, doc);
+		}
+		for (const id of written.users) {
+			const doc = users.get(id)!;
+			compactUser(doc);
+			this.users.set(id, doc);
+		}
 		for (const id of seen) this.rememberEvent(id, now);
 		for (const [id, at] of due) {
 			this.due.set(id, at);
 			const doc = this.accounts.get(id);
-			// A new object: a snapshot being built in steps may hold the old one.
-			if (doc !== undefined) this.accounts.set(id, { ...doc, dueAt: at });
+			if (doc === undefined) continue;
+			// A document this commit did not write may be held by a snapshot being built in steps: replaced, not changed.
+			if (written.accounts.has(id)) doc.dueAt = at;
+			else this.accounts.set(id, { ...doc, dueAt: at });
 		}
 		for (const entry of fires) this.outbox.set(entry.fireId, entry);
 		if (written.accounts.size + written.users.size + seen.size + fires.length > 0) this.changes++;
