@@ -1,4 +1,4 @@
-import { DistinctTexts } from './distinct';
+import { DistinctIds, textHash } from './distinct';
 import type { PqlEvent } from './events/model';
 import { isProductEvent } from './events/model';
 import { accountOfUser, DEFAULT_IDENTITY, namedAccount, type AccountSource, type IdentityOptions, type UserIdentity } from './identity';
@@ -54,15 +54,16 @@ export class EventAggregator {
 	private readonly counts: AggregateStats = { received: 0, counted: 0, duplicates: 0, afterAsOf: 0, unassigned: 0, refused: 0 };
 	readonly view = new MapDocView();
 	/** Event ids of the group being applied: copies of an event share its group (see wait()). */
-	private readonly groupIds = new DistinctTexts();
+	private readonly groupIds = new DistinctIds();
 	/** A batch scores every account at the end: which ones an event touched does not matter. */
 	private readonly touched = { add: () => undefined };
 	private readonly origins_ = new Map<string, number[]>();
 	private readonly userActivity = new Map<string, Activity>();
-	/** Accepted events not applied yet (see wait()), and the group of each. */
+	/** Accepted events not applied yet (see wait()), and the textHash of each one's account (or user). */
 	private readonly waiting: PqlEvent[] = [];
-	private readonly groupOfWaiting: number[] = [];
-	private readonly groupOf = new Map<string, number>();
+	private readonly keyHashOfWaiting: number[] = [];
+	/** textHash of each waiting event's id (−1: no id), read while the id is still in the CPU's cache. */
+	private readonly idHashOfWaiting: number[] = [];
 	/** Documents the events of the group being applied folded into (compacted when it is done). */
 	private readonly changedAccounts: string[] = [];
 	private readonly changedUsers: string[] = [];
@@ -112,34 +113,41 @@ export class EventAggregator {
 	 */
 	private wait(event: PqlEvent): void {
 		const key = (this.options.level === 'user' ? undefined : namedAccount(event, this.accountFrom)) ?? event.userId ?? '';
-		let group = this.groupOf.get(key);
-		if (group === undefined) this.groupOf.set(key, (group = this.groupOf.size));
 		this.waiting.push(event);
-		this.groupOfWaiting.push(group);
+		this.keyHashOfWaiting.push(textHash(key));
+		this.idHashOfWaiting.push(event.id === undefined ? -1 : textHash(event.id));
 	}
 
-	/** The waiting events' positions, grouped (a counting sort: stable, linear). */
-	private waitingOrder(): Uint32Array {
-		const starts = new Uint32Array(this.groupOf.size + 1);
-		for (const group of this.groupOfWaiting) starts[group + 1]++;
+	/**
+	 * The waiting events' groups and positions, grouped (a counting sort: stable, linear). A group is a
+	 * bucket of key hashes, at least as many buckets as events: all events of an account share one, and
+	 * the rare accounts that share a bucket are applied together, which order-free applyEvent allows.
+	 */
+	private waitingOrder(): { groupOf: Uint32Array; order: Uint32Array } {
+		const count = this.waiting.length;
+		const mask = 2 ** Math.ceil(Math.log2(count + 1)) - 1;
+		const groupOf = new Uint32Array(count);
+		const starts = new Uint32Array(mask + 2);
+		for (let i = 0; i < count; i++) starts[(groupOf[i] = this.keyHashOfWaiting[i] & mask) + 1]++;
 		for (let i = 1; i < starts.length; i++) starts[i] += starts[i - 1];
-		const order = new Uint32Array(this.waiting.length);
-		for (let i = 0; i < this.groupOfWaiting.length; i++) order[starts[this.groupOfWaiting[i]]++] = i;
-		return order;
+		const order = new Uint32Array(count);
+		for (let i = 0; i < count; i++) order[starts[groupOf[i]]++] = i;
+		return { groupOf, order };
 	}
 
 	private settleWaiting(): void {
 		if (this.waiting.length === 0) return;
 		const asOfOf = this.options.subjectAsOf;
 		let group = -1;
-		for (const index of this.waitingOrder()) {
+		const { groupOf, order } = this.waitingOrder();
+		for (const index of order) {
 			const event = this.waiting[index];
-			if (this.groupOfWaiting[index] !== group) {
+			if (groupOf[index] !== group) {
 				this.compactChanged();
 				this.groupIds.reset();
-				group = this.groupOfWaiting[index];
+				group = groupOf[index];
 			}
-			if (event.id !== undefined && !this.groupIds.add(event.id)) {
+			if (event.id !== undefined && !this.groupIds.add(event.id, this.idHashOfWaiting[index])) {
 				this.counts.duplicates++;
 				continue;
 			}
@@ -152,8 +160,8 @@ export class EventAggregator {
 		this.compactChanged();
 		this.settled = true;
 		this.waiting.length = 0;
-		this.groupOfWaiting.length = 0;
-		this.groupOf.clear();
+		this.keyHashOfWaiting.length = 0;
+		this.idHashOfWaiting.length = 0;
 	}
 
 	/** With subjectAsOf: whether the event is after its account's as-of time (every link known by now). */
@@ -182,7 +190,7 @@ export class EventAggregator {
 		const product = isProductEvent(event);
 		if (product && this.options.level === 'user' && event.userId !== undefined) {
 			let activity = this.userActivity.get(event.userId);
-			if (activity === undefined) this.userActivity.set(event.userId, (activity = emptyActivity()));
+			if (activity === undefined) this.userActivity.set(event.userId, (activity = emptyActivity(statePlan(this.model))));
 			foldProductEvent(statePlan(this.model), activity, event);
 			this.noteOrigin(event.userId, event);
 		} else if (product && this.options.trackOrigins) {

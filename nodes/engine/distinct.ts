@@ -1,92 +1,50 @@
-/**
- * Distinct values of one account, kept in small flat arrays while there are few of them (most
- * accounts have a handful of users, active days and event ids) and reused from one account to the
- * next: a Set per account and kind costs several times more memory and time.
- */
-const SMALL_LIMIT = 32;
-
-export class DistinctNumbers {
-	private small: number[] | undefined = [];
-	private large: Set<number> | undefined;
-
-	/** Adds the value; false when it was there already. */
-	add(value: number): boolean {
-		const small = this.small;
-		if (small !== undefined) {
-			if (small.indexOf(value) >= 0) return false;
-			if (small.length < SMALL_LIMIT) {
-				small.push(value);
-				return true;
-			}
-			this.large = new Set(small);
-			this.small = undefined;
-		}
-		const large = this.large!;
-		const before = large.size;
-		return large.add(value).size !== before;
-	}
-
-	get size(): number {
-		return this.small !== undefined ? this.small.length : this.large!.size;
-	}
-
-	/** Empties the set for reuse, keeping its array. */
-	reset(): void {
-		if (this.small !== undefined) this.small.length = 0;
-		else this.small = [];
-		this.large = undefined;
-	}
+/** A 30-bit FNV-1a hash of the text (a small integer, kept unboxed in arrays). */
+export function textHash(text: string): number {
+	let hash = 0x811c9dc5;
+	for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+	return hash & 0x3fffffff;
 }
 
-/** Distinct texts with, for each, the latest time it was seen (users and their last activity; event ids). */
-export class DistinctTexts {
-	private texts: string[] | undefined = [];
-	private times: number[] = [];
-	private large: Map<string, number> | undefined;
+const SMALL_LIMIT = 32;
 
-	/** Records the text at a time; false when it was there already. */
-	add(text: string, time = 0): boolean {
-		const texts = this.texts;
-		if (texts !== undefined) {
-			const index = texts.indexOf(text);
-			if (index >= 0) {
-				if (time > this.times[index]) this.times[index] = time;
-				return false;
-			}
-			if (texts.length < SMALL_LIMIT) {
-				texts.push(text);
-				this.times.push(time);
+/**
+ * The event ids of one account's events, reused from one account to the next. Ids are compared by
+ * their hash (textHash) first: a batch reads its events grouped by account, out of input order,
+ * and reading each id's characters again would cost a cache miss per event.
+ */
+export class DistinctIds {
+	private hashes: number[] = [];
+	private ids: string[] = [];
+	private large: Map<number, string[]> | undefined;
+
+	/** Adds the id with its textHash; false when it was there already. */
+	add(id: string, hash: number): boolean {
+		if (this.large === undefined) {
+			const hashes = this.hashes;
+			for (let i = 0; i < hashes.length; i++) if (hashes[i] === hash && this.ids[i] === id) return false;
+			if (hashes.length < SMALL_LIMIT) {
+				hashes.push(hash);
+				this.ids.push(id);
 				return true;
 			}
-			this.large = new Map(texts.map((known, i) => [known, this.times[i]]));
-			this.texts = undefined;
-			this.times = [];
+			this.large = new Map();
+			for (let i = 0; i < hashes.length; i++) this.addLarge(this.ids[i], hashes[i]);
 		}
-		const large = this.large!;
-		const known = large.get(text);
-		if (known === undefined) {
-			large.set(text, time);
-			return true;
-		}
-		if (time > known) large.set(text, time);
-		return false;
+		return this.addLarge(id, hash);
 	}
 
-	get size(): number {
-		return this.texts !== undefined ? this.texts.length : this.large!.size;
+	private addLarge(id: string, hash: number): boolean {
+		const known = this.large!.get(hash);
+		if (known === undefined) this.large!.set(hash, [id]);
+		else if (known.includes(id)) return false;
+		else known.push(id);
+		return true;
 	}
 
 	/** Empties the set for reuse, keeping its arrays. */
 	reset(): void {
-		if (this.texts !== undefined) this.texts.length = 0;
-		else this.texts = [];
-		this.times.length = 0;
+		this.hashes.length = 0;
+		this.ids.length = 0;
 		this.large = undefined;
-	}
-
-	/** [text, latest time] pairs in first-seen order. */
-	entries(): Array<[string, number]> {
-		if (this.texts !== undefined) return this.texts.map((text, i) => [text, this.times[i]]);
-		return [...this.large!];
 	}
 }

@@ -30,13 +30,17 @@ export interface Activity {
 	/** Distinct UTC days with a product event, all time. */
 	days?: DayTally;
 	eventCounts: Record<string, number>;
-	/** Per measure key (see Measure.key): what the event rules measure. */
-	measures: Record<string, MeasureState>;
+	/** Per measure key (see Measure.key): what the event rules measure (undefined: nothing yet). */
+	measures: Record<string, MeasureState | undefined>;
 }
 
-/** Counts and measures are keyed by names that vary per account: dictionaries (no prototype) from the start. */
-export function emptyActivity(): Activity {
-	return { eventCounts: Object.create(null) as Record<string, number>, measures: {} };
+/**
+ * Event names vary per account: their counts are a dictionary (no prototype) from the start. Measures
+ * start with every key of the plan, in the plan's order (StatePlan.emptyMeasures), so that all of a
+ * batch's activities share one shape and reading a measure is a fast property access.
+ */
+export function emptyActivity(plan?: StatePlan): Activity {
+	return { eventCounts: Object.create(null) as Record<string, number>, measures: plan?.emptyMeasures() ?? {} };
 }
 
 export function hasEvents(activity: Activity | undefined): activity is Activity & { lastSeen: number } {
@@ -113,7 +117,7 @@ function mergeDays(a: DayTally | undefined, b: DayTally | undefined): DayTally |
 export function mergeActivities(plan: StatePlan, parts: readonly Activity[]): Activity {
 	const present = parts.filter(hasEvents);
 	if (present.length === 1) return present[0];
-	const merged = emptyActivity();
+	const merged = emptyActivity(plan);
 	for (const part of present) {
 		if (merged.firstSeen === undefined || part.firstSeen! < merged.firstSeen) merged.firstSeen = part.firstSeen;
 		if (merged.lastSeen === undefined || part.lastSeen > merged.lastSeen) merged.lastSeen = part.lastSeen;
@@ -134,7 +138,10 @@ export function mergeActivities(plan: StatePlan, parts: readonly Activity[]): Ac
 export function compactActivity(activity: Activity | undefined): void {
 	if (activity === undefined) return;
 	if (activity.days !== undefined) compactMeasure(activity.days);
-	for (const key in activity.measures) compactMeasure(activity.measures[key]);
+	for (const key in activity.measures) {
+		const slot = activity.measures[key];
+		if (slot !== undefined) compactMeasure(slot);
+	}
 }
 
 export function activeDayCount(activity: Activity): number {

@@ -20,7 +20,7 @@ export interface Touched {
 }
 
 function newAccount(id: string, model: CompiledModel, at: number): AccountDoc {
-	return { id, modelVersion: model.version, named: emptyActivity(), members: [], floatingUsers: [], touchedAt: at };
+	return { id, modelVersion: model.version, named: emptyActivity(statePlan(model)), members: [], floatingUsers: [], touchedAt: at };
 }
 
 function freshAccount(plan: StatePlan, model: CompiledModel, doc: AccountDoc): AccountDoc {
@@ -101,7 +101,7 @@ export function applyEvent(settings: ApplySettings, view: DocView, event: PqlEve
 			foldProductEvent(plan, account.named, event);
 			if (userId !== undefined) joinMember(account, userId, at);
 		} else if (user !== undefined) {
-			user.floating ??= emptyActivity();
+			user.floating ??= emptyActivity(plan);
 			user.modelVersion = model.version;
 			foldProductEvent(plan, user.floating, event);
 		} else return 'unassigned';

@@ -131,7 +131,10 @@ function packActivity(activity: Activity, base: number, table: StringTable): Pac
 	const counts: unknown[] = [];
 	for (const name of Object.keys(activity.eventCounts)) counts.push(table.ref(name), activity.eventCounts[name]);
 	const measures: unknown[] = [];
-	for (const key of Object.keys(activity.measures)) measures.push([table.ref(key), ...packMeasure(activity.measures[key], base)]);
+	for (const key of Object.keys(activity.measures)) {
+		const slot = activity.measures[key];
+		if (slot !== undefined) measures.push([table.ref(key), ...packMeasure(slot, base)]);
+	}
 	const days = activity.days === undefined ? undefined : packMeasure(activity.days, base).slice(1);
 	return trimmed([relative(base, activity.firstSeen), relative(base, activity.lastSeen), counts, measures, days]);
 }

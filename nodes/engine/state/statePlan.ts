@@ -3,6 +3,7 @@ import type { Properties } from '../events/model';
 import type { CompiledModel, CompiledRule } from '../rules/compile';
 import { SIGNUP_TRAITS } from '../rules/schema';
 import { DAY_MS } from '../time';
+import type { MeasureState } from './measures';
 
 /**
  * Bounds of the streaming state. Counts, days and users are exact up to these numbers (or up to
@@ -45,6 +46,8 @@ export interface StatePlan {
 	measureOfRule: Array<Measure | undefined>;
 	/** Measures an event of this name may feed. */
 	measuresForEvent(name: string): Measure[];
+	/** An empty measures object with every key of the plan (see emptyActivity). */
+	emptyMeasures(): Record<string, MeasureState | undefined>;
 	/** Trait keys worth keeping: what trait and daysSinceSignup rules read, plus e-mail and name. */
 	accountTraitKeys: readonly string[];
 	userTraitKeys: readonly string[];
@@ -122,7 +125,10 @@ function buildPlan(model: CompiledModel): StatePlan {
 	};
 	const measures = [...byKey.values()];
 	const windowedMeasures = measures.filter((measure) => Number.isFinite(measure.windowMs));
-	return { measures, measureKeys: new Set(byKey.keys()), windowedMeasures, measureOfRule, measuresForEvent, ...traitKeys(model) };
+	const shape: Record<string, MeasureState | undefined> = {};
+	for (const measure of measures) shape[measure.key] = undefined;
+	const emptyMeasures = () => ({ ...shape });
+	return { measures, measureKeys: new Set(byKey.keys()), windowedMeasures, measureOfRule, measuresForEvent, emptyMeasures, ...traitKeys(model) };
 }
 
 const plans = new WeakMap<CompiledModel, StatePlan>();
