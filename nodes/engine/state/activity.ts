@@ -50,15 +50,25 @@ export function hasEvents(activity: Activity | undefined): activity is Activity 
 function countEventName(counts: Record<string, number>, name: string, by = 1): void {
 	const known = counts[name];
 	if (typeof known === 'number' && Object.prototype.hasOwnProperty.call(counts, name)) counts[name] = known + by;
-	else if (nameCount(counts) < MAX_EVENT_NAMES) {
+	else {
+		const names = nameCount(counts);
+		if (names >= MAX_EVENT_NAMES) return;
 		// "__proto__" would change the prototype of a plain object (a restored snapshot) instead of counting.
 		Object.defineProperty(counts, name, { value: by, writable: true, enumerable: true, configurable: true });
+		(counts as NameCounted)[NAME_COUNT] = names + 1;
 	}
 }
 
-function nameCount(counts: Record<string, number>): number {
+/** How many names a counts object holds, kept on it where JSON, Object.keys and spreads do not see it. */
+const NAME_COUNT = Symbol('event names');
+type NameCounted = Record<string, number> & { [NAME_COUNT]?: number };
+
+function nameCount(counts: NameCounted): number {
+	const cached = counts[NAME_COUNT];
+	if (cached !== undefined) return cached;
 	let count = 0;
 	for (const name in counts) if (Object.prototype.hasOwnProperty.call(counts, name)) count++;
+	Object.defineProperty(counts, NAME_COUNT, { value: count, writable: true, enumerable: false });
 	return count;
 }
 
