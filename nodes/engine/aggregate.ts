@@ -215,7 +215,7 @@ export class EventAggregator {
 		if (list[list.length - 1] !== event.origin) list.push(event.origin);
 	}
 
-	/** Every subject with activity, in a stable order (by id). */
+	/** Every subject with activity, in a deterministic order (the order their groups were applied in; callers sort). */
 	private subjects(): Subject[] {
 		this.settleWaiting();
 		if (this.options.level === 'user') return this.userSubjects();
