@@ -11,6 +11,7 @@ import type { OutboxEntry, StateStore, StoreTransaction } from '../../nodes/engi
 import { eventKey, ingestEvents, MAX_EVENT_ID_LENGTH, recheckAccounts, type StreamSettings } from '../../nodes/engine/stream';
 import { DAY_MS, MAX_CLOCK_SKEW_MS } from '../../nodes/engine/time';
 import { DECAY_RECHECK_MS } from '../../nodes/engine/state/nextChange';
+import { statePlan } from '../../nodes/engine/state/statePlan';
 
 const NOW = Date.parse('2026-11-20T12:00:00.000Z');
 const SECRET = 'segment-shared-secret';
@@ -269,10 +270,30 @@ describe('time-driven re-checks', () => {
 		{ name: 'Exported', category: 'intent', type: 'everDid', event: 'report_exported', points: 5 },
 	];
 
+	// Each pair shares one measure (the longest window's list): the shorter window's expiries must still be seen.
+	const SHARED_WINDOW_RULES: RuleConfig[] = [
+		{ name: 'Busy week', category: 'usage', type: 'eventCount', event: '*', windowDays: 7, atLeast: 12, points: 10 },
+		{ name: 'Busy month', category: 'usage', type: 'eventCount', event: '*', windowDays: 30, atLeast: 20, points: 5 },
+		{ name: 'Back this week', category: 'usage', type: 'activeDays', windowDays: 3, atLeast: 2, points: 10 },
+		{ name: 'Regular', category: 'usage', type: 'activeDays', windowDays: 14, atLeast: 6, points: 5 },
+		{ name: 'Team today', category: 'usage', type: 'distinctUsers', windowDays: 1, atLeast: 2, points: 10 },
+		{ name: 'Team', category: 'usage', type: 'distinctUsers', windowDays: 10, atLeast: 3, points: 5 },
+	];
+
+	test('rules that differ only in their window share one measure', () => {
+		const plan = statePlan(compileModel({ threshold: 30, rules: SHARED_WINDOW_RULES }));
+		expect(plan.measures.map((measure) => [measure.key.split(':').slice(0, 2).join(':'), measure.windows.map((ms) => ms / DAY_MS)])).toEqual([
+			['count:30d', [7, 30]],
+			['days:14d', [3, 14]],
+			['users:10d', [1, 10]],
+		]);
+	});
+
 	// Decay moves points continuously: by design an account with decaying points is re-checked every
 	// DECAY_RECHECK_MS, so there only what rules match (and their values) must not change before the due time.
 	test.each<[string, ModelConfig, boolean]>([
 		['windows, active days, users, inactivity and signup age', { threshold: 30, rules: RICH_RULES }, false],
+		['rules that differ only in their window', { threshold: 30, rules: SHARED_WINDOW_RULES }, false],
 		['the same with decay', { threshold: 30, rules: [...RICH_RULES, { name: 'Fresh exports', category: 'intent', type: 'eventCount', event: 'report_exported', windowDays: 5, points: 4, pointsPer: 'unit', decay: { mode: 'linear', days: 5 } }] }, true],
 	])('nextChangeAt (%s) is never later than the first real change of the score', (_, config, decays) => {
 		const model = compileModel(config);

@@ -46,8 +46,11 @@ export function nextChangeAt(
 	const candidates: number[] = [];
 	for (const measure of plan.windowedMeasures) {
 		const slot = activity.measures[measure.key];
-		const expiry = slot === undefined ? undefined : firstExpiry(slot, measure.windowMs, now);
-		if (expiry !== undefined) candidates.push(expiry);
+		if (slot === undefined) continue;
+		for (const windowMs of measure.windows) {
+			const expiry = firstExpiry(slot, windowMs, now);
+			if (expiry !== undefined) candidates.push(expiry);
+		}
 	}
 	const lastSeen = activity.lastSeen;
 	if (lastSeen !== undefined) {

@@ -25,13 +25,18 @@ export const MAX_EVENT_NAMES = 200;
 
 export type MeasureKind = 'count' | 'days' | 'users';
 
-/** One thing measured from events. Rules that measure the same thing (event, filters, window) share it. */
+/**
+ * One thing measured from events. Rules that measure the same thing (event, filters) share it: over
+ * all time, or within windows, where the list kept for the longest window answers the shorter ones.
+ */
 export interface Measure {
 	/** Slot in AccountState.rules, e.g. `count:7d:1f0c9a2e`: stays the same when only points or bounds of a rule change. */
 	key: string;
 	kind: MeasureKind;
-	/** Infinity = all time. */
+	/** Infinity = all time; the longest window of the rules sharing it. */
 	windowMs: number;
+	/** The distinct windows of the rules sharing it (finite ones only): when entries leave each of them. */
+	windows: number[];
 	/** How many recent matches, days or users to keep (see the bounds above). */
 	keep: number;
 	matchesProperties: ((properties: Properties) => boolean) | undefined;
@@ -59,10 +64,13 @@ function measureKind(rule: CompiledRule): MeasureKind {
 	return 'count';
 }
 
-function measureKey(rule: CompiledRule, kind: MeasureKind): string {
-	const window = Number.isFinite(rule.windowMs) ? `${rule.windowMs / DAY_MS}d` : 'all';
+function whatIsMeasured(rule: CompiledRule): string {
 	const what = JSON.stringify([rule.events === undefined ? null : [...rule.events].sort(), rule.config.filters ?? []]);
-	return `${kind}:${window}:${createHash('sha1').update(what).digest('hex').slice(0, 8)}`;
+	return createHash('sha1').update(what).digest('hex').slice(0, 8);
+}
+
+function measureKey(kind: MeasureKind, windowMs: number, what: string): string {
+	return `${kind}:${Number.isFinite(windowMs) ? `${windowMs / DAY_MS}d` : 'all'}:${what}`;
 }
 
 /** Matches (or days, users) a rule must be able to tell apart to score exactly. */
@@ -101,17 +109,33 @@ function traitKeys(model: CompiledModel) {
 }
 
 function buildPlan(model: CompiledModel): StatePlan {
-	const byKey = new Map<string, Measure>();
-	const measureOfRule: Array<Measure | undefined> = new Array(model.rules.length).fill(undefined);
+	// Rules measuring the same thing share one measure: over all time, or one for all their windows.
+	const byWhat = new Map<string, { kind: MeasureKind; windowed: boolean; what: string; rules: CompiledRule[] }>();
 	for (const rule of model.eventRules) {
 		const kind = measureKind(rule);
-		const key = measureKey(rule, kind);
+		const windowed = Number.isFinite(rule.windowMs);
+		const what = whatIsMeasured(rule);
+		const id = `${kind}:${windowed}:${what}`;
+		const shared = byWhat.get(id) ?? { kind, windowed, what, rules: [] };
+		shared.rules.push(rule);
+		byWhat.set(id, shared);
+	}
+	const byKey = new Map<string, Measure>();
+	const measureOfRule: Array<Measure | undefined> = new Array(model.rules.length).fill(undefined);
+	for (const { kind, windowed, what, rules } of byWhat.values()) {
 		const floor = kind === 'users' ? MIN_KEPT_USERS : kind === 'days' ? KEPT_ACTIVE_DAYS : MIN_KEPT_MATCHES;
-		const keep = Math.max(floor, neededToDecide(rule));
-		const known = byKey.get(key);
-		if (known !== undefined) known.keep = Math.max(known.keep, keep);
-		else byKey.set(key, { key, kind, windowMs: rule.windowMs, keep, matchesProperties: rule.matchesProperties });
-		measureOfRule[rule.index] = byKey.get(key);
+		const windowMs = Math.max(...rules.map((rule) => rule.windowMs));
+		// Keyed by the longest window: the key a lone rule with that window has, so stored states stay readable.
+		const measure: Measure = {
+			key: measureKey(kind, windowMs, what),
+			kind,
+			windowMs,
+			windows: windowed ? [...new Set(rules.map((rule) => rule.windowMs))] : [],
+			keep: Math.max(floor, ...rules.map(neededToDecide)),
+			matchesProperties: rules[0].matchesProperties,
+		};
+		byKey.set(measure.key, measure);
+		for (const rule of rules) measureOfRule[rule.index] = measure;
 	}
 	const forEvent = new Map<string, Measure[]>();
 	const measuresForEvent = (name: string): Measure[] => {
