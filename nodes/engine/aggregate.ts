@@ -72,6 +72,8 @@ export class EventAggregator {
 	private readonly now: number;
 	private readonly accountFrom: AccountSource;
 	private readonly settings: ApplySettings;
+	/** Every subject is scored as of this time or later (a backtest scores some earlier: no bound then). */
+	private readonly scoredFrom: number;
 
 	/** Counts (applies the events waiting: no event can be added after; `unassigned` is known once scored). */
 	get stats(): AggregateStats {
@@ -86,6 +88,7 @@ export class EventAggregator {
 		this.now = options.now ?? Math.max(options.asOf, Date.now());
 		this.accountFrom = (options.identity ?? DEFAULT_IDENTITY).accountFrom;
 		this.settings = { model, accountFrom: this.accountFrom };
+		this.scoredFrom = options.subjectAsOf === undefined ? options.asOf : -Infinity;
 	}
 
 	/** Adds one event; returns why it was refused (shown to the user), undefined when it was taken. */
@@ -183,7 +186,7 @@ export class EventAggregator {
 	}
 
 	private apply(event: PqlEvent): void {
-		const refusal = applyEvent(this.settings, this.view, event, this.touched);
+		const refusal = applyEvent(this.settings, this.view, event, this.touched, this.scoredFrom);
 		const named = namedAccount(event, this.accountFrom);
 		if (named !== undefined && this.changedAccounts[this.changedAccounts.length - 1] !== named) this.changedAccounts.push(named);
 		if (event.userId !== undefined && this.changedUsers[this.changedUsers.length - 1] !== event.userId) this.changedUsers.push(event.userId);
@@ -191,7 +194,7 @@ export class EventAggregator {
 		if (product && this.options.level === 'user' && event.userId !== undefined) {
 			let activity = this.userActivity.get(event.userId);
 			if (activity === undefined) this.userActivity.set(event.userId, (activity = emptyActivity(statePlan(this.model))));
-			foldProductEvent(statePlan(this.model), activity, event);
+			foldProductEvent(statePlan(this.model), activity, event, this.scoredFrom);
 			this.noteOrigin(event.userId, event);
 		} else if (product && this.options.trackOrigins) {
 			this.noteOrigin(namedAccount(event, this.accountFrom) ?? `user:${event.userId}`, event);

@@ -137,7 +137,7 @@ export function ingestEvents(tx: StoreTransaction, settings: StreamSettings, eve
 			return;
 		}
 		const touched = new Set<string>();
-		if (applyEvent(settings, tx, event, touched) === 'unassigned') outcome.unassigned++;
+		if (applyEvent(settings, tx, event, touched, now) === 'unassigned') outcome.unassigned++;
 		outcome.accepted++;
 		outcome.counted++;
 		for (const accountId of touched) tipping.set(accountId, event);

@@ -99,18 +99,21 @@ export function adoptModel(plan: StatePlan, activity: Activity): void {
 	for (const key of Object.keys(activity.measures)) if (!plan.measureKeys.has(key)) delete activity.measures[key];
 }
 
-/** THE place where a product event changes what is measured (batch and stream alike). Mutates `activity`. */
-export function foldProductEvent(plan: StatePlan, activity: Activity, event: PqlEvent): void {
+/**
+ * THE place where a product event changes what is measured (batch and stream alike). Mutates `activity`.
+ * `scoredFrom`: the earliest time the activity will be scored as of (a batch's as-of time, the stream's clock).
+ */
+export function foldProductEvent(plan: StatePlan, activity: Activity, event: PqlEvent, scoredFrom = -Infinity): void {
 	const time = event.timestamp;
 	const advanced = activity.lastSeen === undefined || time > activity.lastSeen;
 	if (activity.firstSeen === undefined || time < activity.firstSeen) activity.firstSeen = time;
 	if (advanced) activity.lastSeen = time;
 	activity.days = addDayToTally(activity.days, time, KEPT_ACTIVE_DAYS);
 	countEventName(activity.eventCounts, event.name);
-	const lastSeen = activity.lastSeen!;
+	const horizon = Math.max(activity.lastSeen!, scoredFrom);
 	for (const measure of plan.measuresForEvent(event.name)) {
-		// Older than the window as of the latest event: no later score can count it.
-		if (time < lastSeen - measure.windowMs) continue;
+		// Older than the window as of the latest event or the first score: no score can count it.
+		if (time < horizon - measure.windowMs) continue;
 		if (measure.matchesProperties !== undefined && !measure.matchesProperties(event.properties)) continue;
 		if (measure.kind === 'users' && event.userId === undefined) continue;
 		activity.measures[measure.key] = recordMatch(measure, activity.measures[measure.key], event);

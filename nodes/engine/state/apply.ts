@@ -59,9 +59,9 @@ export function wouldOverflow(settings: ApplySettings, view: DocView, event: Pql
 /**
  * Applies one event (deduplicated, timestamp accepted) to the documents it concerns, in batch and
  * stream alike, and adds to `touched` the accounts whose score it may change. Order-free: any order
- * of the same events leaves the same documents (within the bounds of statePlan.ts).
+ * of the same events leaves the same scores as of `scoredFrom` or later (within the bounds of statePlan.ts).
  */
-export function applyEvent(settings: ApplySettings, view: DocView, event: PqlEvent, touched: Touched): Refusal | undefined {
+export function applyEvent(settings: ApplySettings, view: DocView, event: PqlEvent, touched: Touched, scoredFrom = -Infinity): Refusal | undefined {
 	const { model, accountFrom } = settings;
 	const plan = statePlan(model);
 	const at = event.timestamp;
@@ -98,12 +98,12 @@ export function applyEvent(settings: ApplySettings, view: DocView, event: PqlEve
 
 	if (product) {
 		if (account !== undefined) {
-			foldProductEvent(plan, account.named, event);
+			foldProductEvent(plan, account.named, event, scoredFrom);
 			if (userId !== undefined) joinMember(account, userId, at);
 		} else if (user !== undefined) {
 			user.floating ??= emptyActivity(plan);
 			user.modelVersion = model.version;
-			foldProductEvent(plan, user.floating, event);
+			foldProductEvent(plan, user.floating, event, scoredFrom);
 		} else return 'unassigned';
 	}
 	if (account !== undefined && user !== undefined && product) rememberAccount(user, account.id);
