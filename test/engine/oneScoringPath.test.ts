@@ -7,13 +7,17 @@ import type { ScoreResult } from '../../nodes/engine/score';
 import type { DocView } from '../../nodes/engine/state/docs';
 import { accountSubject, scoreOf } from '../../nodes/engine/state/features';
 import { MemoryStateStore } from '../../nodes/engine/state/memoryStore';
+import { statePlan } from '../../nodes/engine/state/statePlan';
 import { ingestEvents, type StreamSettings } from '../../nodes/engine/stream';
 import { DAY_MS } from '../../nodes/engine/time';
 import { randomStream, seededRandom, shuffled } from '../helpers/eventStreams';
 
 const NOW = Date.parse('2026-11-20T12:00:00.000Z');
 
-/** The preset with negatives, plus rules of every other kind: decay, per-unit caps, user traits, signup age, "did not". */
+/**
+ * The preset with negatives, plus rules of every other kind: decay, per-unit caps, user traits, signup
+ * age, "did not", and rules that share a measure with another over a different window.
+ */
 const MODEL: ModelConfig = {
 	...PRESETS.workedExampleWithNegatives,
 	rules: [
@@ -23,6 +27,9 @@ const MODEL: ModelConfig = {
 		{ name: 'Signed up a while ago', category: 'fit', type: 'daysSinceSignup', atLeast: 30, points: 5 },
 		{ name: 'Never invited', category: 'negative', type: 'eventCount', event: 'teammate_invited', windowDays: 14, atMost: 0, points: 5 },
 		{ name: 'Founder on board', category: 'fit', type: 'trait', scope: 'user', trait: 'role', operator: 'equals', value: 'Founder', points: 5 },
+		{ name: 'Back this week', category: 'usage', type: 'activeDays', windowDays: 7, atLeast: 2, points: 5 },
+		{ name: 'Team this week', category: 'usage', type: 'distinctUsers', windowDays: 3, atLeast: 2, points: 5 },
+		{ name: 'Exports this month', category: 'usage', type: 'eventCount', event: 'report_exported', windowDays: 30, atLeast: 2, points: 5 },
 	],
 };
 
@@ -106,6 +113,7 @@ describe('one scoring path: batch, shuffled batch and the trigger stored state a
 		expect(events.some((event) => event.timestamp > NOW)).toBe(true);
 		expect(events.some((event) => event.email?.endsWith('@gmail.com'))).toBe(true);
 		expect(events.some((event) => event.kind === 'track' && event.accountId === undefined)).toBe(true);
+		expect(statePlan(SETTINGS.model).measures.filter((measure) => measure.windows.length > 1)).toHaveLength(3);
 		const aggregator = new EventAggregator(SETTINGS.model, { asOf: NOW, level: 'account', now: NOW });
 		for (const event of events) aggregator.add(event);
 		aggregator.finish();

@@ -287,6 +287,20 @@ describe('time-driven re-checks', () => {
 			['days:14d', [3, 14]],
 			['users:10d', [1, 10]],
 		]);
+		// Each rule still counts within its own window: events 20, 9, 2, 1 and 0 days before as of, one user each.
+		const model = compileModel({ threshold: 30, rules: SHARED_WINDOW_RULES });
+		const aggregator = new EventAggregator(model, { asOf: NOW, level: 'account', now: NOW });
+		for (const [n, days] of [20, 9, 2, 1, 0].entries()) aggregator.add(event('acme', NOW - days * DAY_MS - 60_000, { userId: `u${n}` }));
+		const [result] = aggregator.finish();
+		const valueOf = (name: string) => [...result.matchedRules, ...result.unmatchedRules].find((rule) => rule.name === name)?.value;
+		expect(SHARED_WINDOW_RULES.map((rule) => [rule.name, valueOf(rule.name)])).toEqual([
+			['Busy week', 3],
+			['Busy month', 5],
+			['Back this week', 3],
+			['Regular', 4],
+			['Team today', 1],
+			['Team', 4],
+		]);
 	});
 
 	// Decay moves points continuously: by design an account with decaying points is re-checked every
