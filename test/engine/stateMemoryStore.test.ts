@@ -5,6 +5,7 @@ import { PRESETS } from '../../nodes/engine/rules/presets';
 import type { RuleConfig } from '../../nodes/engine/rules/schema';
 import { applyEvent } from '../../nodes/engine/state/apply';
 import { decompressText } from '../../nodes/engine/state/compress';
+import { fromColumn } from '../../nodes/engine/state/columns';
 import { MemoryStateStore, readSnapshot, SNAPSHOT_FORMAT, SNAPSHOT_SEEN_MS, StoreStoppedError } from '../../nodes/engine/state/memoryStore';
 import { stateRetentionMs } from '../../nodes/engine/state/retention';
 import { ingestEvents, type StreamSettings } from '../../nodes/engine/stream';
@@ -120,7 +121,7 @@ describe('the in-memory store', () => {
 		expect(isNew('a')).toBe(true);
 	});
 
-	test('a snapshot restores the same documents, dedupe memory and outbox, as compressed compact JSON of format 3', () => {
+	test('a snapshot restores the same documents, dedupe memory and outbox, as compressed compact JSON of format 4 (documents as columns)', () => {
 		const time = clock(T0 + 10_000);
 		const store = new MemoryStateStore({ now: time.now });
 		const settings: StreamSettings = { ...SETTINGS, model: compileModel({ threshold: 3, rules: [LOGINS] }) };
@@ -131,7 +132,7 @@ describe('the in-memory store', () => {
 		expect(json).toMatch(/^lz2:\d+:[A-Za-z0-9+/]+$/);
 		const parsed = JSON.parse(decompressText(json));
 		expect(parsed).toMatchObject({ format: SNAPSHOT_FORMAT, savedAt: T0 + 10_000, model: settings.model.version });
-		expect(SNAPSHOT_FORMAT).toBe(3);
+		expect(SNAPSHOT_FORMAT).toBe(4);
 		expect(Object.keys(parsed).sort()).toEqual(['accounts', 'format', 'model', 'outbox', 'savedAt', 'seen', 'strings', 'users']);
 		// Packed: names listed once, no field names, the model version once.
 		expect(parsed.strings).toContain('login');
@@ -154,6 +155,12 @@ describe('the in-memory store', () => {
 		const upgraded = new MemoryStateStore({ now: time.now });
 		expect(upgraded.restore(decompressText(json))).toBe(true);
 		expect(upgraded.snapshot()).toBe(json);
+		// Format 3, the packed documents as rows: read the same, saved again as columns.
+		const rows = { ...parsed, format: 3, accounts: fromColumn(parsed.accounts), users: fromColumn(parsed.users) };
+		expect(rows.accounts.map((packed) => (packed as unknown[])[0]).sort()).toEqual(['acme', 'globex']);
+		const fromRows = new MemoryStateStore({ now: time.now });
+		expect(fromRows.restore(JSON.stringify(rows))).toBe(true);
+		expect(fromRows.snapshot()).toBe(json);
 		// Damaged: the trigger starts fresh rather than from wrong documents.
 		expect(new MemoryStateStore({ now: time.now }).restore(json.slice(0, -8))).toBe(false);
 	});

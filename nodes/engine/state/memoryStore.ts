@@ -1,4 +1,5 @@
 import { compactAccount, compactUser } from './apply';
+import { columnJson, fromColumn, type Column } from './columns';
 import { compressTextInSteps, decompressText, isCompressedText } from './compress';
 import type { AccountDoc, UserDoc } from './docs';
 import { DueIndex } from './dueIndex';
@@ -6,8 +7,10 @@ import { DocIds, packAccount, packUser, StringTable, unpackAccount, unpackUser, 
 import { runSteps, type Steps } from './steps';
 import { DEDUPE_TTL_MS, type OutboxEntry, type StateStore, type StoreTransaction } from './store';
 
-/** Version of the snapshot JSON; this one and 2 are read, others are not (the trigger starts fresh). */
-export const SNAPSHOT_FORMAT = 3;
+/** Version of the snapshot JSON; this one, 3 (documents as rows) and 2 are read, others are not (the trigger starts fresh). */
+export const SNAPSHOT_FORMAT = 4;
+/** How deep packed documents are split into columns (see columns.ts): deeper measured no smaller. */
+const COLUMN_DEPTH = 2;
 
 /** Event ids saved in snapshots: those of the last hour, at most this many (Segment retries most failures within minutes). */
 export const SNAPSHOT_SEEN_MS = 60 * 60 * 1000;
@@ -38,8 +41,9 @@ interface Snapshot {
 	model?: string;
 	/** Event names, measure keys and trait keys the documents refer to by index. */
 	strings: string[];
-	accounts: unknown[][];
-	users: unknown[][];
+	/** The packed documents as columns (format 3: as rows). */
+	accounts: Column | unknown[][];
+	users: Column | unknown[][];
 	/** [event id, expires at − savedAt], oldest first. */
 	seen: Array<[string, number]>;
 	outbox: OutboxEntry[];
@@ -56,8 +60,9 @@ interface SnapshotContents {
 
 /**
  * The documents, dedupe memory and outbox of a snapshot, unpacked (for restore, tests and
- * diagnostics). Snapshots are saved compressed (compress.ts); uncompressed ones of format 3 and 2
- * (the same documents as plain JSON), saved by earlier versions, are read too.
+ * diagnostics). Snapshots are saved compressed (compress.ts); uncompressed ones, those of format 3
+ * (packed documents as rows) and of format 2 (the same documents as plain JSON), saved by earlier
+ * versions, are read too.
  */
 export function readSnapshot(text: string): SnapshotContents | undefined {
 	let snapshot: Snapshot;
@@ -70,18 +75,21 @@ export function readSnapshot(text: string): SnapshotContents | undefined {
 		const plain = snapshot as unknown as Partial<SnapshotContents>;
 		return { savedAt: plain.savedAt ?? 0, accounts: plain.accounts ?? [], users: plain.users ?? [], seen: plain.seen ?? [], outbox: plain.outbox ?? [] };
 	}
-	if (snapshot?.format !== SNAPSHOT_FORMAT) return undefined;
+	if (snapshot?.format !== SNAPSHOT_FORMAT && snapshot?.format !== 3) return undefined;
+	const rows = (packed: Column | unknown[][]) => (snapshot.format === 3 ? packed : fromColumn(packed as Column)) as unknown[][];
+	const accounts = rows(snapshot.accounts);
+	const users = rows(snapshot.users);
 	const context: PackContext = {
 		table: new StringTable(snapshot.strings),
 		modelVersion: snapshot.model,
 		savedAt: snapshot.savedAt,
-		accountIds: new DocIds(snapshot.accounts.map((packed) => packed[0] as string)),
-		userIds: new DocIds(snapshot.users.map((packed) => packed[0] as string)),
+		accountIds: new DocIds(accounts.map((packed) => packed[0] as string)),
+		userIds: new DocIds(users.map((packed) => packed[0] as string)),
 	};
 	return {
 		savedAt: snapshot.savedAt,
-		accounts: snapshot.accounts.map((packed) => unpackAccount(packed, context)),
-		users: snapshot.users.map((packed) => unpackUser(packed, context)),
+		accounts: accounts.map((packed) => unpackAccount(packed, context)),
+		users: users.map((packed) => unpackUser(packed, context)),
 		seen: snapshot.seen.map(([id, expiresIn]) => [id, snapshot.savedAt + expiresIn]),
 		outbox: snapshot.outbox,
 	};
@@ -97,14 +105,14 @@ function copy<T>(value: T): T {
 	return structuredClone(value);
 }
 
-/** Documents packed and written as JSON array elements (without the brackets), SNAPSHOT_SLICE at a time. */
+/** Documents packed, SNAPSHOT_SLICE at a time, then written as columns (JSON). */
 function* packedInSteps<T>(docs: readonly T[], pack: (doc: T) => unknown[]): Steps<string> {
-	const parts: string[] = [];
+	const packed: unknown[][] = [];
 	for (let start = 0; start < docs.length; start += SNAPSHOT_SLICE) {
-		parts.push(JSON.stringify(docs.slice(start, start + SNAPSHOT_SLICE).map(pack)).slice(1, -1));
+		for (const doc of docs.slice(start, start + SNAPSHOT_SLICE)) packed.push(pack(doc));
 		yield;
 	}
-	return parts.join(',');
+	return yield* columnJson(packed, COLUMN_DEPTH);
 }
 
 /**
@@ -295,7 +303,7 @@ export class MemoryStateStore implements StateStore {
 			seen: seen.map(([id, expiresAt]) => [id, expiresAt - now]),
 			outbox,
 		};
-		const json = `${JSON.stringify(rest).slice(0, -1)},"accounts":[${accounts}],"users":[${users}]}`;
+		const json = `${JSON.stringify(rest).slice(0, -1)},"accounts":${accounts},"users":${users}}`;
 		return yield* compressTextInSteps(json);
 	}
 
