@@ -13,8 +13,8 @@ describe('documents as columns', () => {
 		];
 		for (const depth of [0, 1, 2, 3, 5]) expect(roundTrip(rows, depth)).toEqual(rows);
 		expect(roundTrip(rows, 2)[1]).toHaveLength(6);
-		expect(roundTrip(rows, 2)[0][4]).toBeNull();
-		expect(roundTrip(rows, 2)[1][2]).toEqual([]);
+		expect((roundTrip(rows, 2)[0] as unknown[])[4]).toBeNull();
+		expect((roundTrip(rows, 2)[1] as unknown[])[2]).toEqual([]);
 	});
 
 	test('undefined is written as null, as JSON writes it in a list', () => {

@@ -156,8 +156,9 @@ describe('the in-memory store', () => {
 		expect(upgraded.restore(decompressText(json))).toBe(true);
 		expect(upgraded.snapshot()).toBe(json);
 		// Format 3, the packed documents as rows: read the same, saved again as columns.
-		const rows = { ...parsed, format: 3, accounts: fromColumn(parsed.accounts), users: fromColumn(parsed.users) };
-		expect(rows.accounts.map((packed) => (packed as unknown[])[0]).sort()).toEqual(['acme', 'globex']);
+		const accountRows = fromColumn(parsed.accounts) as unknown[][];
+		expect(accountRows.map((packed) => packed[0]).sort()).toEqual(['acme', 'globex']);
+		const rows = { ...parsed, format: 3, accounts: accountRows, users: fromColumn(parsed.users) };
 		const fromRows = new MemoryStateStore({ now: time.now });
 		expect(fromRows.restore(JSON.stringify(rows))).toBe(true);
 		expect(fromRows.snapshot()).toBe(json);
