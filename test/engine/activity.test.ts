@@ -1,7 +1,7 @@
 import type { PqlEvent } from '../../nodes/engine/events/model';
 import { compileModel } from '../../nodes/engine/rules/compile';
 import type { RuleConfig } from '../../nodes/engine/rules/schema';
-import { emptyActivity, foldProductEvent, type Activity } from '../../nodes/engine/state/activity';
+import { compactActivity, emptyActivity, foldProductEvent, type Activity } from '../../nodes/engine/state/activity';
 import { MAX_EVENT_NAMES, statePlan } from '../../nodes/engine/state/statePlan';
 
 const T0 = Date.parse('2026-06-01T00:00:00.000Z');
@@ -28,6 +28,20 @@ describe('Activity: event-name counts', () => {
 		expect(activity.eventCounts.e0).toBe(3);
 		expect(activity.eventCounts.e199).toBe(2);
 		expect(activity.eventCounts.e250).toBeUndefined();
+	});
+
+	it('compacted counts keep their values, sorted by name; counting goes on after, "__proto__" and "toString" included', () => {
+		const activity = emptyActivity(PLAN);
+		foldNames(activity, ['zoom', 'login', 'login', 'export']);
+		compactActivity(activity);
+		expect(Object.entries(activity.eventCounts)).toEqual([['export', 1], ['login', 2], ['zoom', 1]]);
+		foldNames(activity, ['toString', '__proto__', 'login']);
+		expect(JSON.parse(JSON.stringify(activity.eventCounts))).toEqual({ export: 1, login: 3, zoom: 1, toString: 1, ['__proto__']: 1 });
+		// Counts holding "__proto__" are kept as they are: rebuilt by assignment, the name would set the prototype.
+		const holding = activity.eventCounts;
+		compactActivity(activity);
+		expect(activity.eventCounts).toBe(holding);
+		expect(Object.keys(activity.eventCounts)).toContain('__proto__');
 	});
 
 	it('keeps the bound on counts restored from JSON (a plain object, with a prototype)', () => {

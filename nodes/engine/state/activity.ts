@@ -147,9 +147,24 @@ export function mergeActivities(plan: StatePlan, parts: readonly Activity[]): Ac
 	return merged;
 }
 
+/**
+ * Event counts rebuilt with their names in sorted order: objects with the same names then share one
+ * shape, about a third of the memory of the dictionary counting starts with. "__proto__" is a name
+ * only a dictionary holds as a plain key.
+ */
+function compactCounts(counts: Record<string, number>): Record<string, number> {
+	const names = Object.keys(counts);
+	if (names.length > 16 || names.includes('__proto__')) return counts;
+	names.sort();
+	const compact: Record<string, number> = {};
+	for (const name of names) compact[name] = counts[name];
+	return compact;
+}
+
 /** Drops the spare room folding left in the activity's lists: call once the events at hand are folded. */
 export function compactActivity(activity: Activity | undefined): void {
 	if (activity === undefined) return;
+	activity.eventCounts = compactCounts(activity.eventCounts);
 	if (activity.days !== undefined) compactMeasure(activity.days);
 	for (const key in activity.measures) {
 		const slot = activity.measures[key];
