@@ -147,14 +147,21 @@ export function mergeActivities(plan: StatePlan, parts: readonly Activity[]): Ac
 	return merged;
 }
 
+/** Counts with more names stay a dictionary: few accounts share a shape with that many names. */
+const MAX_COMPACT_NAMES = 16;
+
 /**
  * Event counts rebuilt with their names in sorted order: objects with the same names then share one
- * shape, about a third of the memory of the dictionary counting starts with. "__proto__" is a name
- * only a dictionary holds as a plain key.
+ * shape, about a third of the memory of the dictionary counting starts with. Counts already rebuilt
+ * and given no new name since are kept (a store compacts what each commit wrote). "__proto__" is a
+ * name only a dictionary holds as a plain key.
  */
 function compactCounts(counts: Record<string, number>): Record<string, number> {
 	const names = Object.keys(counts);
-	if (names.length > 16 || names.includes('__proto__')) return counts;
+	if (names.length > MAX_COMPACT_NAMES || names.includes('__proto__')) return counts;
+	let sorted = true;
+	for (let i = 1; i < names.length && sorted; i++) sorted = names[i - 1] < names[i];
+	if (sorted && Object.getPrototypeOf(counts) !== null) return counts;
 	names.sort();
 	const compact: Record<string, number> = {};
 	for (const name of names) compact[name] = counts[name];

@@ -109,7 +109,8 @@ function copy<T>(value: T): T {
 function* packedInSteps<T>(docs: readonly T[], pack: (doc: T) => unknown[]): Steps<string> {
 	const packed: unknown[][] = [];
 	for (let start = 0; start < docs.length; start += SNAPSHOT_SLICE) {
-		for (const doc of docs.slice(start, start + SNAPSHOT_SLICE)) packed.push(pack(doc));
+		const end = Math.min(docs.length, start + SNAPSHOT_SLICE);
+		for (let i = start; i < end; i++) packed.push(pack(docs[i]));
 		yield;
 	}
 	return yield* columnJson(packed, COLUMN_DEPTH);
