@@ -1,6 +1,6 @@
 import type { AccountDoc, UserDoc } from '../../nodes/engine/state/docs';
 import { MemoryStateStore, readSnapshot } from '../../nodes/engine/state/memoryStore';
-import { DocIds, packAccount, packUser, StringTable, unpackAccount, unpackUser, type PackContext } from '../../nodes/engine/state/snapshotCodec';
+import { DocIds, newChain, packAccount, packUser, StringTable, unpackAccount, unpackUser, usersInChainOrder, type PackContext } from '../../nodes/engine/state/snapshotCodec';
 
 const T = Date.parse('2026-11-20T12:00:00.000Z');
 
@@ -54,6 +54,27 @@ describe('the packed snapshot', () => {
 		expect(USERS.map((_, i) => unpackUser(JSON.parse(JSON.stringify(packedUsers[i])), reading))).toEqual(USERS);
 		// A member without a document of its own ("gone") keeps its id; one with a document is referred to by position.
 		expect(packedAccount[4]).toEqual([0, 9000, 1, 'gone', 5, 5]);
+	});
+
+	test('chained (format 5): positions and user times written as small differences, users grouped by account, read back exactly', () => {
+		const second: AccountDoc = { ...ACCOUNT, id: 'globex', touchedAt: T - 100, members: [['bea', T - 200, T - 100], ['ada', T - 300, T - 300]], floatingUsers: [] };
+		const bea: UserDoc = { id: 'bea', touchedAt: T + 50, link: ['globex', T - 100], accounts: ['globex'] };
+		const accounts = [ACCOUNT, second];
+		const accountIds = new DocIds(accounts.map((doc) => doc.id));
+		// bea is linked to the second account, dee to one not in the snapshot, cy to none: bea moves before them.
+		const users = usersInChainOrder([...USERS, bea], accountIds);
+		expect(users.map((user) => user.id)).toEqual(['ada', 'bea', 'cy', 'dee']);
+		const chainedContext = (strings?: string[]): PackContext => ({ ...context(['acme', 'globex'], users.map((user) => user.id), strings), chain: newChain(accounts.map((doc) => doc.touchedAt)) });
+		const packing = chainedContext();
+		const packedAccounts = accounts.map((doc) => packAccount(doc, packing));
+		const packedUsers = users.map((doc) => packUser(doc, packing));
+		// Members: ada (position 0) then "gone"; bea (1) right after ada, then ada again (0 = 2 − 2).
+		expect(packedAccounts.map((packed) => packed[4])).toEqual([[0, 9000, 1, 'gone', 5, 5], [0, 100, 0, -2, 200, 200]]);
+		// ada's touchedAt 1 ms before its account's, bea's 150 ms after its own (a later identify); link positions 0 then +1; cy and dee relative to the save.
+		expect(packedUsers.map((packed) => [packed[1], packed[3]])).toEqual([[1, [0, 0]], [-150, [1, 150]], [T + 10 - (T - 2), null], [T + 10 - (T - 3), ['elsewhere', 0]]]);
+		const reading: PackContext = { ...chainedContext(JSON.parse(JSON.stringify(packing.table.strings))), chain: newChain() };
+		expect(packedAccounts.map((packed) => unpackAccount(JSON.parse(JSON.stringify(packed)), reading))).toEqual(accounts);
+		expect(packedUsers.map((packed) => unpackUser(JSON.parse(JSON.stringify(packed)), reading))).toEqual(users);
 	});
 
 	test('a snapshot of format 2 (plain documents, saved by earlier versions) is still read: an upgrade keeps the state', () => {

@@ -5,9 +5,11 @@ import { PRESETS } from '../../nodes/engine/rules/presets';
 import type { RuleConfig } from '../../nodes/engine/rules/schema';
 import { applyEvent } from '../../nodes/engine/state/apply';
 import { decompressText } from '../../nodes/engine/state/compress';
-import { fromColumn } from '../../nodes/engine/state/columns';
+import { columnJson, fromColumn } from '../../nodes/engine/state/columns';
 import { MemoryStateStore, readSnapshot, SNAPSHOT_FORMAT, SNAPSHOT_SEEN_MS, StoreStoppedError } from '../../nodes/engine/state/memoryStore';
 import { stateRetentionMs } from '../../nodes/engine/state/retention';
+import { DocIds, packAccount, packUser, StringTable } from '../../nodes/engine/state/snapshotCodec';
+import { runSteps } from '../../nodes/engine/state/steps';
 import { ingestEvents, type StreamSettings } from '../../nodes/engine/stream';
 import { DAY_MS } from '../../nodes/engine/time';
 
@@ -121,7 +123,7 @@ describe('the in-memory store', () => {
 		expect(isNew('a')).toBe(true);
 	});
 
-	test('a snapshot restores the same documents, dedupe memory and outbox, as compressed compact JSON of format 4 (documents as columns)', () => {
+	test('a snapshot restores the same documents, dedupe memory and outbox, as compressed compact JSON of format 5 (documents as chained columns)', () => {
 		const time = clock(T0 + 10_000);
 		const store = new MemoryStateStore({ now: time.now });
 		const settings: StreamSettings = { ...SETTINGS, model: compileModel({ threshold: 3, rules: [LOGINS] }) };
@@ -132,7 +134,7 @@ describe('the in-memory store', () => {
 		expect(json).toMatch(/^lz2:\d+:[A-Za-z0-9+/]+$/);
 		const parsed = JSON.parse(decompressText(json));
 		expect(parsed).toMatchObject({ format: SNAPSHOT_FORMAT, savedAt: T0 + 10_000, model: settings.model.version });
-		expect(SNAPSHOT_FORMAT).toBe(4);
+		expect(SNAPSHOT_FORMAT).toBe(5);
 		expect(Object.keys(parsed).sort()).toEqual(['accounts', 'format', 'model', 'outbox', 'savedAt', 'seen', 'strings', 'users']);
 		// Packed: names listed once, no field names, the model version once.
 		expect(parsed.strings).toContain('login');
@@ -155,13 +157,21 @@ describe('the in-memory store', () => {
 		const upgraded = new MemoryStateStore({ now: time.now });
 		expect(upgraded.restore(decompressText(json))).toBe(true);
 		expect(upgraded.snapshot()).toBe(json);
-		// Format 3, the packed documents as rows: read the same, saved again as columns.
-		const accountRows = fromColumn(parsed.accounts) as unknown[][];
-		expect(accountRows.map((packed) => packed[0]).sort()).toEqual(['acme', 'globex']);
-		const rows = { ...parsed, format: 3, accounts: accountRows, users: fromColumn(parsed.users) };
-		const fromRows = new MemoryStateStore({ now: time.now });
-		expect(fromRows.restore(JSON.stringify(rows))).toBe(true);
-		expect(fromRows.snapshot()).toBe(json);
+		// Saved by earlier versions, positions and times not chained: format 4 (columns) and 3 (rows). Read the same, saved again as format 5.
+		const unchained = (format: 3 | 4) => {
+			const context = { table: new StringTable(), modelVersion: parsed.model, savedAt: parsed.savedAt, accountIds: new DocIds(saved.accounts.map((doc) => doc.id)), userIds: new DocIds(saved.users.map((doc) => doc.id)) };
+			const accounts = saved.accounts.map((doc) => packAccount(doc, context));
+			const users = saved.users.map((doc) => packUser(doc, context));
+			const layout = (rows: unknown[][]) => (format === 3 ? rows : JSON.parse(runSteps(columnJson(rows, 2))));
+			return JSON.stringify({ ...parsed, format, strings: context.table.strings, accounts: layout(accounts), users: layout(users) });
+		};
+		for (const format of [3, 4] as const) {
+			const earlier = new MemoryStateStore({ now: time.now });
+			expect(earlier.restore(unchained(format))).toBe(true);
+			expect(earlier.peekAccount('acme')).toEqual(store.peekAccount('acme'));
+			expect(earlier.snapshot()).toBe(json);
+		}
+		expect((fromColumn(parsed.accounts) as unknown[][]).map((packed) => packed[0]).sort()).toEqual(['acme', 'globex']);
 		// Damaged: the trigger starts fresh rather than from wrong documents.
 		expect(new MemoryStateStore({ now: time.now }).restore(json.slice(0, -8))).toBe(false);
 	});

@@ -3,12 +3,15 @@ import { columnJson, fromColumn, type Column } from './columns';
 import { compressTextInSteps, decompressText, isCompressedText } from './compress';
 import type { AccountDoc, UserDoc } from './docs';
 import { DueIndex } from './dueIndex';
-import { DocIds, packAccount, packUser, StringTable, unpackAccount, unpackUser, type PackContext } from './snapshotCodec';
+import { DocIds, newChain, packAccount, packUser, StringTable, unpackAccount, unpackUser, usersInChainOrder, type PackContext } from './snapshotCodec';
 import { runSteps, type Steps } from './steps';
 import { DEDUPE_TTL_MS, type OutboxEntry, type StateStore, type StoreTransaction } from './store';
 
-/** Version of the snapshot JSON; this one, 3 (documents as rows) and 2 are read, others are not (the trigger starts fresh). */
-export const SNAPSHOT_FORMAT = 4;
+/**
+ * Version of the snapshot JSON; this one, 4 (references and times not chained), 3 (documents as rows)
+ * and 2 are read, others are not (the trigger starts fresh).
+ */
+export const SNAPSHOT_FORMAT = 5;
 /** How deep packed documents are split into columns (see columns.ts): deeper measured no smaller. */
 const COLUMN_DEPTH = 2;
 
@@ -41,7 +44,7 @@ interface Snapshot {
 	model?: string;
 	/** Event names, measure keys and trait keys the documents refer to by index. */
 	strings: string[];
-	/** The packed documents as columns (format 3: as rows). */
+	/** The packed documents as columns (format 3: as rows), users grouped by account (format 5). */
 	accounts: Column | unknown[][];
 	users: Column | unknown[][];
 	/** [event id, expires at − savedAt], oldest first. */
@@ -75,7 +78,7 @@ export function readSnapshot(text: string): SnapshotContents | undefined {
 		const plain = snapshot as unknown as Partial<SnapshotContents>;
 		return { savedAt: plain.savedAt ?? 0, accounts: plain.accounts ?? [], users: plain.users ?? [], seen: plain.seen ?? [], outbox: plain.outbox ?? [] };
 	}
-	if (snapshot?.format !== SNAPSHOT_FORMAT && snapshot?.format !== 3) return undefined;
+	if (snapshot?.format !== SNAPSHOT_FORMAT && snapshot?.format !== 4 && snapshot?.format !== 3) return undefined;
 	const rows = (packed: Column | unknown[][]) => (snapshot.format === 3 ? packed : fromColumn(packed as Column)) as unknown[][];
 	const accounts = rows(snapshot.accounts);
 	const users = rows(snapshot.users);
@@ -85,11 +88,15 @@ export function readSnapshot(text: string): SnapshotContents | undefined {
 		savedAt: snapshot.savedAt,
 		accountIds: new DocIds(accounts.map((packed) => packed[0] as string)),
 		userIds: new DocIds(users.map((packed) => packed[0] as string)),
+		chain: snapshot.format === SNAPSHOT_FORMAT ? newChain() : undefined,
 	};
+	// In this order: a chained user's time is read relative to its account's.
+	const accountDocs = accounts.map((packed) => unpackAccount(packed, context));
+	const userDocs = users.map((packed) => unpackUser(packed, context));
 	return {
 		savedAt: snapshot.savedAt,
-		accounts: accounts.map((packed) => unpackAccount(packed, context)),
-		users: users.map((packed) => unpackUser(packed, context)),
+		accounts: accountDocs,
+		users: userDocs,
 		seen: snapshot.seen.map(([id, expiresIn]) => [id, snapshot.savedAt + expiresIn]),
 		outbox: snapshot.outbox,
 	};
@@ -283,14 +290,16 @@ export class MemoryStateStore implements StateStore {
 		const now = this.now();
 		const seen = [...this.seen].filter(([, expiresAt]) => expiresAt - this.dedupeTtlMs > now - SNAPSHOT_SEEN_MS).slice(-SNAPSHOT_SEEN_MAX);
 		const accountDocs = [...this.accounts.values()];
-		const userDocs = [...this.users.values()];
+		const accountIds = new DocIds(accountDocs.map((doc) => doc.id));
+		const userDocs = usersInChainOrder([...this.users.values()], accountIds);
 		const outbox = [...this.outbox.values()];
 		const context: PackContext = {
 			table: new StringTable(),
 			modelVersion: accountDocs[0]?.modelVersion,
 			savedAt: now,
-			accountIds: new DocIds(accountDocs.map((doc) => doc.id)),
+			accountIds,
 			userIds: new DocIds(userDocs.map((doc) => doc.id)),
+			chain: newChain(accountDocs.map((doc) => doc.touchedAt)),
 		};
 		this.changes = 0;
 		const accounts = yield* packedInSteps(accountDocs, (doc) => packAccount(doc, context));

@@ -47,6 +47,32 @@ export interface PackContext {
 	/** Position of each account and user in the snapshot: members and links refer to them by it. */
 	accountIds: DocIds;
 	userIds: DocIds;
+	/** Format 5 on (absent: format 4): references and user times written as small differences, see Chain. */
+	chain?: Chain;
+}
+
+/**
+ * Documents are packed and read in snapshot order, users grouped by the account they are linked to, so
+ * that what follows is mostly 0 or close to it, which the compressor codes in a few bits: a member's
+ * user position is written relative to the position after the previous member's, a user's link
+ * relative to the previous user's, and a linked user's touchedAt relative to its account's.
+ */
+export interface Chain {
+	nextMember: number;
+	lastLink: number;
+	/** touchedAt of the snapshot's accounts, by position (when reading: of those read so far). */
+	accountTouchedAt: number[];
+}
+
+export const newChain = (accountTouchedAt: number[] = []): Chain => ({ nextMember: 0, lastLink: 0, accountTouchedAt });
+
+/** A document position as written: relative to `from` in a chained snapshot. */
+function chained(ref: string | number, from: number, context: PackContext): string | number {
+	return typeof ref === 'number' && context.chain !== undefined ? ref - from : ref;
+}
+
+function unchained(packed: unknown, from: number, context: PackContext): unknown {
+	return typeof packed === 'number' && context.chain !== undefined ? packed + from : packed;
 }
 
 /** Document ids by position: a reference is the position (a number) when the document is in the snapshot, else the id. */
@@ -188,7 +214,11 @@ const unpackVersion = (packed: unknown, context: PackContext) => (packed === 0 ?
 export function packAccount(doc: AccountDoc, context: PackContext): Packed {
 	const base = doc.touchedAt;
 	const members: unknown[] = [];
-	for (const [userId, first, last] of doc.members) members.push(context.userIds.ref(userId), base - first, base - last);
+	for (const [userId, first, last] of doc.members) {
+		const ref = context.userIds.ref(userId);
+		members.push(chained(ref, context.chain?.nextMember ?? 0, context), base - first, base - last);
+		if (typeof ref === 'number' && context.chain !== undefined) context.chain.nextMember = ref + 1;
+	}
 	return trimmed([
 		doc.id,
 		context.savedAt - base,
@@ -206,12 +236,17 @@ export function unpackAccount(packed: Packed, context: PackContext): AccountDoc 
 	const [id, touchedAgo, version, named, members = [], floatingUsers, traits, crossing, dueAt] = packed as [string, number, unknown, Packed, unknown[]?, string[]?, unknown[]?, unknown[]?, number?];
 	const base = context.savedAt - touchedAgo;
 	const doc: AccountDoc = { id, modelVersion: unpackVersion(version, context)!, named: unpackActivity(named, base, context.table), members: [], floatingUsers: floatingUsers ?? [], touchedAt: base };
-	for (let i = 0; i < members.length; i += 3) doc.members.push([context.userIds.id(members[i]), base - (members[i + 1] as number), base - (members[i + 2] as number)]);
+	for (let i = 0; i < members.length; i += 3) {
+		const ref = unchained(members[i], context.chain?.nextMember ?? 0, context);
+		if (typeof ref === 'number' && context.chain !== undefined) context.chain.nextMember = ref + 1;
+		doc.members.push([context.userIds.id(ref), base - (members[i + 1] as number), base - (members[i + 2] as number)]);
+	}
 	const traitMap = unpackTraits(traits, base, context.table);
 	if (traitMap !== undefined) doc.traits = traitMap;
 	const crossingMemory = unpackCrossing(crossing);
 	if (crossingMemory !== undefined) doc.crossing = crossingMemory;
 	if (present(dueAt)) doc.dueAt = base - dueAt;
+	context.chain?.accountTouchedAt.push(base);
 	return doc;
 }
 
@@ -223,13 +258,27 @@ const unpackPair = (packed: unknown, base: number, id: (ref: unknown) => string 
 /** The usual case: the user acted in one account, the one it is linked to (written as 0). */
 const sameAsLink = (doc: UserDoc) => doc.accounts?.length === 1 && doc.link !== undefined && doc.accounts[0] === doc.link[0];
 
+/** The position of the account a user is linked to, when that account is in the snapshot. */
+function linkPosition(doc: UserDoc, context: PackContext): number | undefined {
+	const ref = doc.link === undefined ? undefined : context.accountIds.ref(doc.link[0]);
+	return typeof ref === 'number' ? ref : undefined;
+}
+
+/** What a user's touchedAt is written relative to: its account's in a chained snapshot, else the save time. */
+function userTimeBase(position: number | undefined, context: PackContext): number {
+	return position !== undefined && context.chain !== undefined ? context.chain.accountTouchedAt[position] : context.savedAt;
+}
+
 export function packUser(doc: UserDoc, context: PackContext): Packed {
 	const base = doc.touchedAt;
+	const position = linkPosition(doc, context);
+	const link = packPair(doc.link, base, (id) => chained(context.accountIds.ref(id), context.chain?.lastLink ?? 0, context));
+	if (position !== undefined && context.chain !== undefined) context.chain.lastLink = position;
 	return trimmed([
 		doc.id,
-		context.savedAt - base,
+		userTimeBase(position, context) - base,
 		packPair(doc.email, base),
-		packPair(doc.link, base, (id) => context.accountIds.ref(id)),
+		link,
 		packTraits(doc.traits, base, context.table),
 		sameAsLink(doc) ? 0 : doc.accounts,
 		doc.floating === undefined ? undefined : packActivity(doc.floating, base, context.table),
@@ -239,18 +288,34 @@ export function packUser(doc: UserDoc, context: PackContext): Packed {
 }
 
 export function unpackUser(packed: Packed, context: PackContext): UserDoc {
-	const [id, touchedAgo, email, link, traits, accounts, floating, floatingAccount, version] = packed as [string, number, ...unknown[]];
-	const base = context.savedAt - touchedAgo;
+	const [id, touchedAgo, email, packedLink, traits, accounts, floating, floatingAccount, version] = packed as [string, number, ...unknown[]];
+	const linkRef = present(packedLink) ? unchained((packedLink as unknown[])[0], context.chain?.lastLink ?? 0, context) : undefined;
+	const position = typeof linkRef === 'number' ? linkRef : undefined;
+	if (position !== undefined && context.chain !== undefined) context.chain.lastLink = position;
+	const base = userTimeBase(position, context) - touchedAgo;
 	const doc: UserDoc = { id, touchedAt: base };
+	const link = present(packedLink) ? unpackPair([linkRef, (packedLink as unknown[])[1]], base, (ref) => context.accountIds.id(ref)) : undefined;
 	const fields: Partial<UserDoc> = {
 		email: unpackPair(email, base),
 		traits: unpackTraits(traits as unknown[] | undefined, base, context.table),
-		link: unpackPair(link, base, (ref) => context.accountIds.id(ref)),
-		accounts: accounts === 0 ? [context.accountIds.id((link as unknown[])[0])] : present(accounts) ? (accounts as string[]) : undefined,
+		link,
+		accounts: accounts === 0 ? [link![0]] : present(accounts) ? (accounts as string[]) : undefined,
 		floating: present(floating) ? unpackActivity(floating as Packed, base, context.table) : undefined,
 		floatingAccount: present(floatingAccount) ? (floatingAccount as string) : undefined,
 		modelVersion: unpackVersion(version, context),
 	};
 	for (const [key, value] of Object.entries(fields)) if (value !== undefined) (doc as unknown as Record<string, unknown>)[key] = value;
 	return doc;
+}
+
+/**
+ * Users in the order a chained snapshot writes them: grouped by the position of the account they are
+ * linked to (stable; users linked to no account of the snapshot last).
+ */
+export function usersInChainOrder(users: readonly UserDoc[], accountIds: DocIds): UserDoc[] {
+	const key = (doc: UserDoc) => {
+		const ref = doc.link === undefined ? undefined : accountIds.ref(doc.link[0]);
+		return typeof ref === 'number' ? ref : Infinity;
+	};
+	return users.map((doc, index) => ({ doc, index, key: key(doc) })).sort((a, b) => a.key - b.key || a.index - b.index).map((entry) => entry.doc);
 }
