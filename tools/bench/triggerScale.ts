@@ -16,6 +16,9 @@
  *   (`<prefix>{<ns>}:acct:<id>` / `:user:<id>` hashes with fields v, d; `:due` sorted set), sizes
  *   BENCH_SCALE_SHARED_SIZES (default 1000,1000000); the same load; the keys are removed afterwards.
  *
+ * Diagnostics: BENCH_SAVE_EVERY sets Save State Every (seconds, default 5); BENCH_N8N_NODE_OPTIONS is
+ * passed to n8n as NODE_OPTIONS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile n8n itself).
+ *
  * Prints one table; a benchmark reports, it does not fail.
  */
 import { execFileSync } from 'child_process';
@@ -49,7 +52,7 @@ const WARMUP = 20;
 const SECRET_HEADER = 'X-PQL-Secret';
 const SECRET = 'bench-scale-secret';
 const EVENT_NAMES = ['user_logged_in', 'core_feature_used', '$pageview', 'api_call', 'dashboard_created'];
-const SAVE_EVERY_SECONDS = 5;
+const SAVE_EVERY_SECONDS = Number(process.env.BENCH_SAVE_EVERY ?? 5);
 const DAY = 24 * 3600_000;
 const RUN = randomUUID().slice(0, 8);
 
@@ -233,7 +236,7 @@ async function deployWithState(n8n: N8nInstance, sink: HttpSink, parameters: Rec
 	return `${n8n.baseUrl}/webhook/${n8n.webhookPath(workflowId, { name: TRIGGER_NODE_NAME, webhookId }, TRIGGER_WEBHOOK_PATH)}`;
 }
 
-const N8N_ENV = { N8N_EXPRESSION_ENGINE: 'legacy', N8N_PAYLOAD_SIZE_MAX: '512' };
+const N8N_ENV: Record<string, string> = { N8N_EXPRESSION_ENGINE: 'legacy', N8N_PAYLOAD_SIZE_MAX: '512', ...(process.env.BENCH_N8N_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_N8N_NODE_OPTIONS } : {}) };
 
 async function benchBuiltIn(tarball: string, accounts: number): Promise<Row> {
 	const now = Date.now();
