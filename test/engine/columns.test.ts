@@ -26,6 +26,28 @@ describe('documents as columns', () => {
 		expect(JSON.parse(json)).toEqual(['t', [2, 2], ['v', ['a', 'b']], ['v', [1, 2]]]);
 	});
 
+	test('a column mostly of UUIDs is written as their bytes; other values keep their row, and every value comes back exactly', () => {
+		const uuid = (n: number) => `${n.toString(16).padStart(8, '0')}-0f1e-4d2c-8b3a-${(n * 7919).toString(16).padStart(12, '0')}`;
+		const values = [uuid(1), uuid(2), null, 'acct-3', uuid(0xffffffff), uuid(4).toUpperCase(), `${uuid(5)} `, 42, ['a'], uuid(6), undefined, uuid(11), uuid(12), uuid(13), uuid(14)];
+		const json = runSteps(columnJson(values, 0));
+		const column = JSON.parse(json) as Column;
+		expect(column[0]).toBe('u');
+		expect(json).not.toContain(uuid(1));
+		// The values that are not lowercase UUIDs, by row (undefined written as null, as elsewhere).
+		expect(column[2]).toEqual([2, null, 3, 'acct-3', 5, uuid(4).toUpperCase(), 6, `${uuid(5)} `, 7, 42, 8, ['a'], 10, null]);
+		expect(fromColumn(column)).toEqual(values.map((value) => value ?? null));
+		// Ids nested in documents too, at any depth; fewer than half UUIDs: written as they are.
+		const rows = [[uuid(7), [uuid(8), 1]], [uuid(9), [uuid(10), 2]], ['x', null]];
+		for (const depth of [1, 2]) expect(roundTrip(rows, depth)).toEqual(rows);
+		expect(JSON.parse(runSteps(columnJson([uuid(1), 'a', 'b'], 0)))[0]).toBe('v');
+		expect(roundTrip([], 0)).toEqual([]);
+	});
+
+	test('a damaged UUID column is refused', () => {
+		expect(() => fromColumn(['u', 'AAAA', []] as unknown as Column)).toThrow('damaged column');
+		expect(() => fromColumn(['u', '', [0]] as unknown as Column)).toThrow('damaged column');
+	});
+
 	test('a damaged column is refused, not read as other documents', () => {
 		expect(() => fromColumn(['x', []] as unknown as Column)).toThrow('damaged column');
 		expect(() => fromColumn(['t', [1], ['q', 1]] as unknown as Column)).toThrow('damaged column');

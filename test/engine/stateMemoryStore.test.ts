@@ -163,7 +163,7 @@ describe('the in-memory store', () => {
 			const accounts = saved.accounts.map((doc) => packAccount(doc, context));
 			const users = saved.users.map((doc) => packUser(doc, context));
 			const layout = (rows: unknown[][]) => (format === 3 ? rows : JSON.parse(runSteps(columnJson(rows, 2))));
-			return JSON.stringify({ ...parsed, format, strings: context.table.strings, accounts: layout(accounts), users: layout(users) });
+			return JSON.stringify({ ...parsed, format, strings: context.table.strings, seen: fromColumn(parsed.seen), accounts: layout(accounts), users: layout(users) });
 		};
 		for (const format of [3, 4] as const) {
 			const earlier = new MemoryStateStore({ now: time.now });

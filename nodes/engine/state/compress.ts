@@ -249,7 +249,7 @@ const DIGITS = new Uint16Array(64).map((_, i) => ALPHABET.charCodeAt(i));
 const VALUES = new Int8Array(128).fill(-1);
 for (let i = 0; i < 64; i++) VALUES[ALPHABET.charCodeAt(i)] = i;
 
-function toBase64(bytes: Uint8Array): string {
+export function toBase64(bytes: Uint8Array): string {
 	const codes = new Uint16Array(Math.ceil(bytes.length / 3) * 4);
 	let n = 0;
 	let i = 0;
@@ -269,7 +269,7 @@ function toBase64(bytes: Uint8Array): string {
 	return codesToString(codes, n);
 }
 
-function fromBase64(text: string, start: number): Uint8Array {
+export function fromBase64(text: string, start = 0): Uint8Array {
 	const out = new Uint8Array(Math.floor(((text.length - start) * 3) / 4));
 	let n = 0;
 	let bits = 0;

@@ -47,8 +47,8 @@ interface Snapshot {
 	/** The packed documents as columns (format 3: as rows), users grouped by account (format 5). */
 	accounts: Column | unknown[][];
 	users: Column | unknown[][];
-	/** [event id, expires at − savedAt], oldest first. */
-	seen: Array<[string, number]>;
+	/** [event id, expires at − savedAt], oldest first, as a column (format 4 and earlier: as rows). */
+	seen: Column | Array<[string, number]>;
 	outbox: OutboxEntry[];
 }
 
@@ -97,7 +97,7 @@ export function readSnapshot(text: string): SnapshotContents | undefined {
 		savedAt: snapshot.savedAt,
 		accounts: accountDocs,
 		users: userDocs,
-		seen: snapshot.seen.map(([id, expiresIn]) => [id, snapshot.savedAt + expiresIn]),
+		seen: (snapshot.format === SNAPSHOT_FORMAT ? (fromColumn(snapshot.seen as Column) as Array<[string, number]>) : (snapshot.seen as Array<[string, number]>)).map(([id, expiresIn]) => [id, snapshot.savedAt + expiresIn]),
 		outbox: snapshot.outbox,
 	};
 }
@@ -304,16 +304,16 @@ export class MemoryStateStore implements StateStore {
 		this.changes = 0;
 		const accounts = yield* packedInSteps(accountDocs, (doc) => packAccount(doc, context));
 		const users = yield* packedInSteps(userDocs, (doc) => packUser(doc, context));
-		// The packed documents are JSON already; the rest of the snapshot goes around them.
-		const rest: Omit<Snapshot, 'accounts' | 'users'> = {
+		const seenIds = yield* columnJson(seen.map(([id, expiresAt]) => [id, expiresAt - now]), 1);
+		// The columns are JSON already; the rest of the snapshot goes around them.
+		const rest: Omit<Snapshot, 'accounts' | 'users' | 'seen'> = {
 			format: SNAPSHOT_FORMAT,
 			savedAt: now,
 			model: context.modelVersion,
 			strings: context.table.strings,
-			seen: seen.map(([id, expiresAt]) => [id, expiresAt - now]),
 			outbox,
 		};
-		const json = `${JSON.stringify(rest).slice(0, -1)},"accounts":${accounts},"users":${users}}`;
+		const json = `${JSON.stringify(rest).slice(0, -1)},"seen":${seenIds},"accounts":${accounts},"users":${users}}`;
 		return yield* compressTextInSteps(json);
 	}
 
