@@ -64,14 +64,14 @@ describe('the packed snapshot', () => {
 		// bea is linked to the second account, dee to one not in the snapshot, cy to none: bea moves before them.
 		const users = usersInChainOrder([...USERS, bea], accountIds);
 		expect(users.map((user) => user.id)).toEqual(['ada', 'bea', 'cy', 'dee']);
-		const chainedContext = (strings?: string[]): PackContext => ({ ...context(['acme', 'globex'], users.map((user) => user.id), strings), chain: newChain(accounts.map((doc) => doc.touchedAt)) });
+		const chainedContext = (strings?: string[]): PackContext => ({ ...context(['acme', 'globex'], users.map((user) => user.id), strings), chain: newChain(accounts) });
 		const packing = chainedContext();
 		const packedAccounts = accounts.map((doc) => packAccount(doc, packing));
 		const packedUsers = users.map((doc) => packUser(doc, packing));
 		// Members: ada (position 0) then "gone"; bea (1) right after ada, then ada again (0 = 2 − 2).
 		expect(packedAccounts.map((packed) => packed[4])).toEqual([[0, 9000, 1, 'gone', 5, 5], [0, 100, 0, -2, 200, 200]]);
-		// ada's touchedAt 1 ms before its account's, bea's 150 ms after its own (a later identify); link positions 0 then +1; cy and dee relative to the save.
-		expect(packedUsers.map((packed) => [packed[1], packed[3]])).toEqual([[1, [0, 0]], [-150, [1, 150]], [T + 10 - (T - 2), null], [T + 10 - (T - 3), ['elsewhere', 0]]]);
+		// ada's touchedAt is its latest event as a member of acme, bea's 150 ms after its own (a later identify); link positions 0 then +1; cy and dee relative to the save.
+		expect(packedUsers.map((packed) => [packed[1], packed[3]])).toEqual([[0, [0, 0]], [-150, [1, 150]], [T + 10 - (T - 2), null], [T + 10 - (T - 3), ['elsewhere', 0]]]);
 		const reading: PackContext = { ...chainedContext(JSON.parse(JSON.stringify(packing.table.strings))), chain: newChain() };
 		expect(packedAccounts.map((packed) => unpackAccount(JSON.parse(JSON.stringify(packed)), reading))).toEqual(accounts);
 		expect(packedUsers.map((packed) => unpackUser(JSON.parse(JSON.stringify(packed)), reading))).toEqual(users);

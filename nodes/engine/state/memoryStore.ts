@@ -299,7 +299,7 @@ export class MemoryStateStore implements StateStore {
 			savedAt: now,
 			accountIds,
 			userIds: new DocIds(userDocs.map((doc) => doc.id)),
-			chain: newChain(accountDocs.map((doc) => doc.touchedAt)),
+			chain: newChain(accountDocs),
 		};
 		this.changes = 0;
 		const accounts = yield* packedInSteps(accountDocs, (doc) => packAccount(doc, context));

@@ -55,16 +55,17 @@ export interface PackContext {
  * Documents are packed and read in snapshot order, users grouped by the account they are linked to, so
  * that what follows is mostly 0 or close to it, which the compressor codes in a few bits: a member's
  * user position is written relative to the position after the previous member's, a user's link
- * relative to the previous user's, and a linked user's touchedAt relative to its account's.
+ * relative to the previous user's, and a linked user's touchedAt relative to the latest event time its
+ * account keeps for it as a member (else to the account's touchedAt).
  */
 export interface Chain {
 	nextMember: number;
 	lastLink: number;
-	/** touchedAt of the snapshot's accounts, by position (when reading: of those read so far). */
-	accountTouchedAt: number[];
+	/** The snapshot's accounts, by position (when reading: those read so far). */
+	accounts: AccountDoc[];
 }
 
-export const newChain = (accountTouchedAt: number[] = []): Chain => ({ nextMember: 0, lastLink: 0, accountTouchedAt });
+export const newChain = (accounts: AccountDoc[] = []): Chain => ({ nextMember: 0, lastLink: 0, accounts });
 
 /** A document position as written: relative to `from` in a chained snapshot. */
 function chained(ref: string | number, from: number, context: PackContext): string | number {
@@ -246,7 +247,7 @@ export function unpackAccount(packed: Packed, context: PackContext): AccountDoc 
 	const crossingMemory = unpackCrossing(crossing);
 	if (crossingMemory !== undefined) doc.crossing = crossingMemory;
 	if (present(dueAt)) doc.dueAt = base - dueAt;
-	context.chain?.accountTouchedAt.push(base);
+	context.chain?.accounts.push(doc);
 	return doc;
 }
 
@@ -264,9 +265,11 @@ function linkPosition(doc: UserDoc, context: PackContext): number | undefined {
 	return typeof ref === 'number' ? ref : undefined;
 }
 
-/** What a user's touchedAt is written relative to: its account's in a chained snapshot, else the save time. */
-function userTimeBase(position: number | undefined, context: PackContext): number {
-	return position !== undefined && context.chain !== undefined ? context.chain.accountTouchedAt[position] : context.savedAt;
+/** What a user's touchedAt is written relative to: see Chain; else the save time. */
+function userTimeBase(userId: string, position: number | undefined, context: PackContext): number {
+	if (position === undefined || context.chain === undefined) return context.savedAt;
+	const account = context.chain.accounts[position];
+	return account.members.find((member) => member[0] === userId)?.[2] ?? account.touchedAt;
 }
 
 export function packUser(doc: UserDoc, context: PackContext): Packed {
@@ -276,7 +279,7 @@ export function packUser(doc: UserDoc, context: PackContext): Packed {
 	if (position !== undefined && context.chain !== undefined) context.chain.lastLink = position;
 	return trimmed([
 		doc.id,
-		userTimeBase(position, context) - base,
+		userTimeBase(doc.id, position, context) - base,
 		packPair(doc.email, base),
 		link,
 		packTraits(doc.traits, base, context.table),
@@ -292,7 +295,7 @@ export function unpackUser(packed: Packed, context: PackContext): UserDoc {
 	const linkRef = present(packedLink) ? unchained((packedLink as unknown[])[0], context.chain?.lastLink ?? 0, context) : undefined;
 	const position = typeof linkRef === 'number' ? linkRef : undefined;
 	if (position !== undefined && context.chain !== undefined) context.chain.lastLink = position;
-	const base = userTimeBase(position, context) - touchedAgo;
+	const base = userTimeBase(id, position, context) - touchedAgo;
 	const doc: UserDoc = { id, touchedAt: base };
 	const link = present(packedLink) ? unpackPair([linkRef, (packedLink as unknown[])[1]], base, (ref) => context.accountIds.id(ref)) : undefined;
 	const fields: Partial<UserDoc> = {
