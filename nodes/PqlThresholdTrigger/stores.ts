@@ -67,9 +67,10 @@ export async function openRuntime(ctx: StoreContext, manual: boolean, settings: 
 	if (manual || ctx.getNodeParameter('stateStore', 'builtIn') === 'builtIn') {
 		const maxAccounts = options.maxAccounts ?? DEFAULT_MAX_ACCOUNTS;
 		// Test events are scored in a store of their own: they never count towards live state.
-		return triggerRuntime(key, `builtIn:${maxAccounts}`, () => {
+		return triggerRuntime(key, `builtIn:${maxAccounts}`, (created) => {
 			const memory = new MemoryStateStore({ maxAccounts });
-			if (!manual) memory.restore(ctx.getWorkflowStaticData('node')[STATE_KEY] as string | undefined);
+			const saved = manual ? undefined : (ctx.getWorkflowStaticData('node')[STATE_KEY] as string | undefined);
+			if (memory.restore(saved)) created.snapshotLength = saved?.length;
 			return { store: memory, memory };
 		});
 	}
@@ -118,6 +119,7 @@ function writeSnapshot(ctx: StoreContext, runtime: TriggerRuntime, save: number,
 	// A snapshot begun later was written already (it holds everything this one does): an older one must not follow it.
 	if (save < runtime.savesWritten) return;
 	ctx.getWorkflowStaticData('node')[STATE_KEY] = text;
+	runtime.snapshotLength = text.length;
 	runtime.savesWritten = save;
 }
 

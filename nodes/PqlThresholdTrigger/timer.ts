@@ -17,11 +17,26 @@ function rememberDelivered(runtime: TriggerRuntime, fireId: string): void {
 	if (runtime.delivered.size > MAX_REMEMBERED_DELIVERIES) runtime.delivered.delete(runtime.delivered.values().next().value!);
 }
 
-/** Past 80 % of the built-in store's capacity, every answer and every item says so. */
+/**
+ * A saved state this large slows every webhook request of the workflow down (n8n reads it each time):
+ * measured, requests were about 2.6× slower with 1.4 MB than with a small state (README, "Capacity of
+ * the built-in store"). Long ids (UUIDs) reach it with fewer accounts than Max Accounts allows.
+ */
+export const LARGE_SNAPSHOT_CHARS = 1_000_000;
+
+/** Past 80 % of the built-in store's capacity, or with a large saved state, every answer and every item says so. */
 export function capacityWarning(runtime: TriggerRuntime): string | undefined {
 	const memory = runtime.memory;
-	if (memory === undefined || memory.accountCount < 0.8 * memory.maxAccounts) return undefined;
-	return `The built-in store holds ${memory.accountCount} of at most ${memory.maxAccounts} accounts; past that, events of new accounts are refused. Switch the trigger's State Store to Redis Over REST.`;
+	if (memory === undefined) return undefined;
+	const advice = "Switch the trigger's State Store to Redis Over REST.";
+	if (memory.accountCount >= 0.8 * memory.maxAccounts) {
+		return `The built-in store holds ${memory.accountCount} of at most ${memory.maxAccounts} accounts; past that, events of new accounts are refused. ${advice}`;
+	}
+	if ((runtime.snapshotLength ?? 0) >= LARGE_SNAPSHOT_CHARS) {
+		const mb = (runtime.snapshotLength! / 1e6).toFixed(1);
+		return `The built-in store's saved state is ${mb} MB (${memory.accountCount} accounts): n8n reads it on every webhook request, so requests slow down as it grows. ${advice}`;
+	}
+	return undefined;
 }
 
 /**

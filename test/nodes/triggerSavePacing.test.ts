@@ -4,6 +4,7 @@ import { MemoryStateStore, readSnapshot } from '../../nodes/engine/state/memoryS
 import { ingestEvents, type StreamSettings } from '../../nodes/engine/stream';
 import type { TriggerRuntime } from '../../nodes/engine/state/triggerRuntime';
 import { SAVE_TIME_SHARE, saveSnapshot, saveSnapshotInSteps, snapshotDue, STATE_KEY, type StoreContext } from '../../nodes/PqlThresholdTrigger/stores';
+import { capacityWarning, LARGE_SNAPSHOT_CHARS } from '../../nodes/PqlThresholdTrigger/timer';
 
 describe('when the built-in store is saved', () => {
 	function runtimeWithChanges(): TriggerRuntime {
@@ -104,5 +105,18 @@ describe('when the built-in store is saved', () => {
 			saveSnapshot(contextOf(whole), runtime, NOW);
 			expect(stepped[STATE_KEY]).toBe(whole[STATE_KEY]);
 		});
+	});
+
+	it('warns in every answer once the saved state is large, whatever the account count, and near Max Accounts', () => {
+		const runtime = runtimeWithChanges();
+		const staticData: Record<string, unknown> = {};
+		saveSnapshot({ getWorkflowStaticData: () => staticData } as unknown as StoreContext, runtime, 2_000_000);
+		expect(runtime.snapshotLength).toBe((staticData[STATE_KEY] as string).length);
+		expect(capacityWarning(runtime)).toBeUndefined();
+		runtime.snapshotLength = LARGE_SNAPSHOT_CHARS + 400_000;
+		expect(capacityWarning(runtime)).toMatch(/^The built-in store's saved state is 1\.4 MB \(0 accounts\): .* Switch the trigger's State Store to Redis Over REST\.$/);
+		const full = new MemoryStateStore({ now: () => 0, maxAccounts: 1 });
+		full.transactNow((tx) => tx.putAccount({ id: 'acme', modelVersion: 'v', named: { eventCounts: {}, measures: {} }, members: [], floatingUsers: [], touchedAt: 0 }));
+		expect(capacityWarning({ ...runtime, memory: full, store: full })).toMatch(/^The built-in store holds 1 of at most 1 accounts/);
 	});
 });

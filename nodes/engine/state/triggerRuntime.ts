@@ -17,6 +17,8 @@ export interface TriggerRuntime {
 	lastSavedAt: number;
 	/** How long the last snapshot took to build (ms, work only): periodic saves are spaced by it (see snapshotDue). */
 	lastSaveMs?: number;
+	/** Characters of the snapshot last written to (or restored from) static data: n8n reads it on every request. */
+	snapshotLength?: number;
 	/** Snapshots begun, and the number of the latest one written to static data (an older one finishing later is dropped). */
 	saves: number;
 	savesWritten: number;
