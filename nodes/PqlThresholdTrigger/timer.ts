@@ -19,8 +19,8 @@ function rememberDelivered(runtime: TriggerRuntime, fireId: string): void {
 
 /**
  * A saved state this large slows every webhook request of the workflow down (n8n reads it each time):
- * measured, requests were about 2.6× slower with 1.4 MB than with a small state (README, "Capacity of
- * the built-in store"). Long ids (UUIDs) reach it with fewer accounts than Max Accounts allows.
+ * measured, requests were about 1.6–1.9× slower with 1.3 MB than with a small state (README, "Capacity
+ * of the built-in store"). Long ids (UUIDs) reach it with fewer accounts than Max Accounts allows.
  */
 export const LARGE_SNAPSHOT_CHARS = 1_000_000;
 

@@ -8,8 +8,8 @@ import { runSteps, type Steps } from './steps';
 import { DEDUPE_TTL_MS, type OutboxEntry, type StateStore, type StoreTransaction } from './store';
 
 /**
- * Version of the snapshot JSON; this one, 4 (references and times not chained), 3 (documents as rows)
- * and 2 are read, others are not (the trigger starts fresh).
+ * Version of the snapshot JSON; this one, 4 (references and times not chained, event ids as rows), 3
+ * (documents as rows) and 2 are read, others are not (the trigger starts fresh).
  */
 export const SNAPSHOT_FORMAT = 5;
 /** How deep packed documents are split into columns (see columns.ts): deeper measured no smaller. */

@@ -260,8 +260,8 @@ const unpackPair = (packed: unknown, base: number, id: (ref: unknown) => string 
 const sameAsLink = (doc: UserDoc) => doc.accounts?.length === 1 && doc.link !== undefined && doc.accounts[0] === doc.link[0];
 
 /** The position of the account a user is linked to, when that account is in the snapshot. */
-function linkPosition(doc: UserDoc, context: PackContext): number | undefined {
-	const ref = doc.link === undefined ? undefined : context.accountIds.ref(doc.link[0]);
+function linkPosition(doc: UserDoc, accountIds: DocIds): number | undefined {
+	const ref = doc.link === undefined ? undefined : accountIds.ref(doc.link[0]);
 	return typeof ref === 'number' ? ref : undefined;
 }
 
@@ -274,7 +274,7 @@ function userTimeBase(userId: string, position: number | undefined, context: Pac
 
 export function packUser(doc: UserDoc, context: PackContext): Packed {
 	const base = doc.touchedAt;
-	const position = linkPosition(doc, context);
+	const position = linkPosition(doc, context.accountIds);
 	const link = packPair(doc.link, base, (id) => chained(context.accountIds.ref(id), context.chain?.lastLink ?? 0, context));
 	if (position !== undefined && context.chain !== undefined) context.chain.lastLink = position;
 	return trimmed([
@@ -316,9 +316,8 @@ export function unpackUser(packed: Packed, context: PackContext): UserDoc {
  * linked to (stable; users linked to no account of the snapshot last).
  */
 export function usersInChainOrder(users: readonly UserDoc[], accountIds: DocIds): UserDoc[] {
-	const key = (doc: UserDoc) => {
-		const ref = doc.link === undefined ? undefined : accountIds.ref(doc.link[0]);
-		return typeof ref === 'number' ? ref : Infinity;
-	};
-	return users.map((doc, index) => ({ doc, index, key: key(doc) })).sort((a, b) => a.key - b.key || a.index - b.index).map((entry) => entry.doc);
+	return users
+		.map((doc, index) => ({ doc, index, key: linkPosition(doc, accountIds) ?? Infinity }))
+		.sort((a, b) => a.key - b.key || a.index - b.index)
+		.map((entry) => entry.doc);
 }
