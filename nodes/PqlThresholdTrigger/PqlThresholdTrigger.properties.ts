@@ -91,7 +91,7 @@ export const pqlThresholdTriggerProperties: INodeProperties[] = [
 	},
 	{
 		displayName:
-			'The built-in store keeps up to 10,000 accounts (Max Accounts option) and is for a single n8n process: n8n reads all of it on every request, and answers warn once it passes 1 MB (fewer accounts with long ids such as UUIDs). For more accounts, or queue mode with webhook processes, use Redis Over REST.',
+			'The built-in store keeps up to 10,000 accounts (Max Accounts option) and is for a single n8n process: n8n reads all of it on every request, and answers warn once it passes 1 MB (fewer accounts with long IDs such as UUIDs). For more accounts, or queue mode with webhook processes, use Redis Over REST.',
 		name: 'builtInNotice',
 		type: 'notice',
 		default: '',
