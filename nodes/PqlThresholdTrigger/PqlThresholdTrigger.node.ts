@@ -22,7 +22,7 @@ import { StoreStoppedError } from '../engine/state/memoryStore';
 import { dropTriggerRuntime, findTriggerRuntime } from '../engine/state/triggerRuntime';
 import { pqlThresholdTriggerProperties } from './PqlThresholdTrigger.properties';
 import { DEFAULT_CHECK_EVERY_SECONDS, readTriggerSettings, type TriggerSettings } from './settings';
-import { cachedCredentials, openRuntime, runtimeKey, saveSnapshot, saveSnapshotInSteps, snapshotDue, type StoreContext } from './stores';
+import { cachedCredentials, openRuntime, runtimeKey, saveDue, saveJournal, saveSnapshot, saveSnapshotInSteps, type StoreContext } from './stores';
 import { capacityWarning, tick } from './timer';
 
 /** How long a stopping n8n waits at most for the execution that saves the final state. */
@@ -223,9 +223,9 @@ export class PqlThresholdTrigger implements INodeType {
 			return { noWebhookResponse: true, workflowData: [[{ json: first.item as IDataObject }]] };
 		}
 		const now = Date.now();
-		if (snapshotDue(runtime, outcome.fired.length > 0, now, (options.saveEverySeconds ?? 5) * 1000)) {
-			await saveSnapshotInSteps(context, runtime, now);
-		}
+		const save = saveDue(runtime, outcome.fired.length > 0, now, (options.saveEverySeconds ?? 5) * 1000);
+		if (save === 'snapshot') await saveSnapshotInSteps(context, runtime, now);
+		if (save === 'journal') saveJournal(context, runtime, now);
 		if (outcome.status !== 200) {
 			response.status(outcome.status).json(body);
 			return { noWebhookResponse: true };

@@ -146,7 +146,7 @@ export const pqlThresholdTriggerProperties: INodeProperties[] = [
 				type: 'number',
 				default: 5,
 				typeOptions: { minValue: 0 },
-				description: 'Built-in store: how often state is saved with the workflow (0 = after every request). A large state is saved less often, so that saving takes at most 5% of the time. Crossings are always saved before the sender gets its answer.',
+				description: 'Built-in store: how often state is saved with the workflow (0 = after every request). A large state is saved whole less often (at most 5% of the time) and as its changes in between. Crossings are always saved before the sender gets its answer.',
 			},
 			{
 				displayName: 'Store Namespace',

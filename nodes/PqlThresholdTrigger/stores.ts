@@ -6,7 +6,9 @@ import { runStepsPausing } from '../engine/state/steps';
 import { triggerRuntime, type TriggerRuntime } from '../engine/state/triggerRuntime';
 import type { TriggerSettings } from './settings';
 
+/** Static data keys: the last full snapshot, and the journal of the documents changed since (see saveJournal). */
 export const STATE_KEY = 'pqlState';
+export const JOURNAL_KEY = 'pqlJournal';
 
 /** What the node's contexts (webhook, trigger, hooks) offer that the stores need. */
 export interface StoreContext {
@@ -69,8 +71,14 @@ export async function openRuntime(ctx: StoreContext, manual: boolean, settings: 
 		// Test events are scored in a store of their own: they never count towards live state.
 		return triggerRuntime(key, `builtIn:${maxAccounts}`, (created) => {
 			const memory = new MemoryStateStore({ maxAccounts });
-			const saved = manual ? undefined : (ctx.getWorkflowStaticData('node')[STATE_KEY] as string | undefined);
-			if (memory.restore(saved)) created.snapshotLength = saved?.length;
+			const staticData = manual ? {} : ctx.getWorkflowStaticData('node');
+			const saved = staticData[STATE_KEY] as string | undefined;
+			const journal = staticData[JOURNAL_KEY] as string | undefined;
+			if (memory.restore(saved)) {
+				created.snapshotText = saved;
+				memory.restoreJournal(journal);
+				created.snapshotLength = (saved?.length ?? 0) + (journal?.length ?? 0);
+			}
 			return { store: memory, memory };
 		});
 	}
@@ -91,13 +99,14 @@ export async function openRuntime(ctx: StoreContext, manual: boolean, settings: 
 	return runtime;
 }
 
-/** Saves the built-in store's snapshot into the workflow's static data (n8n writes it to its database). */
+/** Saves the built-in store's full snapshot into the workflow's static data (n8n writes it to its database). */
 export function saveSnapshot(ctx: StoreContext, runtime: TriggerRuntime, now: number): void {
 	if (runtime.memory === undefined) return;
 	const save = ++runtime.saves;
+	const mark = runtime.memory.commits;
 	const started = Date.now();
 	const text = runtime.memory.snapshot();
-	writeSnapshot(ctx, runtime, save, text, Date.now() - started, now);
+	writeSnapshot(ctx, runtime, { save, mark, text, busyMs: Date.now() - started }, now);
 }
 
 /**
@@ -109,29 +118,62 @@ export async function saveSnapshotInSteps(ctx: StoreContext, runtime: TriggerRun
 	const save = ++runtime.saves;
 	// Taken now: the requests answered meanwhile do not start another periodic save.
 	runtime.lastSavedAt = now;
+	// The steps take the state at their first one, run before runStepsPausing first awaits.
+	const mark = runtime.memory.commits;
 	const built = await runStepsPausing(runtime.memory.snapshotSteps(), async () => await sleep(0));
-	writeSnapshot(ctx, runtime, save, built.value, built.busyMs, now);
+	writeSnapshot(ctx, runtime, { save, mark, text: built.value, busyMs: built.busyMs }, now);
 }
 
-function writeSnapshot(ctx: StoreContext, runtime: TriggerRuntime, save: number, text: string, busyMs: number, now: number): void {
-	runtime.lastSaveMs = busyMs;
+interface BuiltSnapshot {
+	/** Its number among the saves begun, and the store's commit count when it was begun. */
+	save: number;
+	mark: number;
+	text: string;
+	busyMs: number;
+}
+
+function writeSnapshot(ctx: StoreContext, runtime: TriggerRuntime, built: BuiltSnapshot, now: number): void {
+	runtime.lastSaveMs = built.busyMs;
 	runtime.lastSavedAt = Math.max(runtime.lastSavedAt, now);
 	// A snapshot begun later was written already (it holds everything this one does): an older one must not follow it.
-	if (save < runtime.savesWritten) return;
-	ctx.getWorkflowStaticData('node')[STATE_KEY] = text;
-	runtime.snapshotLength = text.length;
-	runtime.savesWritten = save;
+	if (built.save < runtime.savesWritten) return;
+	runtime.savesWritten = built.save;
+	runtime.snapshotText = built.text;
+	runtime.memory!.fullSnapshotWritten(built.mark, now);
+	// With the documents changed while it was built, if any.
+	saveJournal(ctx, runtime, now);
 }
 
 /**
- * Periodic saves take at most this share of the time: a large state (a snapshot takes ~1 s of work at
- * 50,000 accounts) is saved less often than Save State Every.
+ * Saves the documents changed since the last full snapshot (a journal: its cost follows the changes,
+ * not the state's size), with that snapshot: every write of this request's copy of the static data
+ * holds a full snapshot and the journal that goes with it.
+ */
+export function saveJournal(ctx: StoreContext, runtime: TriggerRuntime, now: number): void {
+	const memory = runtime.memory;
+	if (memory === undefined) return;
+	const journal = memory.changes === 0 && memory.journalSize === 0 ? '' : memory.journal();
+	const staticData = ctx.getWorkflowStaticData('node');
+	staticData[STATE_KEY] = runtime.snapshotText ?? '';
+	staticData[JOURNAL_KEY] = journal;
+	runtime.snapshotLength = (runtime.snapshotText?.length ?? 0) + journal.length;
+	runtime.lastJournalAt = now;
+}
+
+/**
+ * Full snapshots take at most this share of the time: a large state (a snapshot takes ~2 s of work at
+ * 50,000 accounts) is saved whole less often than Save State Every, and by journals in between.
  */
 export const SAVE_TIME_SHARE = 0.05;
 
-/** Whether to save now: a crossing always, else every saveEveryMs (0 = always), spaced by the time a save takes. */
-export function snapshotDue(runtime: TriggerRuntime, fired: boolean, now: number, saveEveryMs: number): boolean {
-	if (runtime.memory === undefined || runtime.memory.changes === 0) return false;
-	if (fired || saveEveryMs === 0) return true;
-	return now - runtime.lastSavedAt >= Math.max(saveEveryMs, (runtime.lastSaveMs ?? 0) / SAVE_TIME_SHARE);
+/**
+ * What to save now: a journal for a crossing (at once, and cheap) or every saveEveryMs (0 = after
+ * every request); a full snapshot (in steps) every saveEveryMs too, spaced by the time one takes.
+ */
+export function saveDue(runtime: TriggerRuntime, fired: boolean, now: number, saveEveryMs: number): 'snapshot' | 'journal' | undefined {
+	const memory = runtime.memory;
+	if (memory === undefined || memory.changes === 0) return undefined;
+	if (!fired && now - runtime.lastSavedAt >= Math.max(saveEveryMs, (runtime.lastSaveMs ?? 0) / SAVE_TIME_SHARE)) return 'snapshot';
+	if (fired || now - (runtime.lastJournalAt ?? 0) >= saveEveryMs) return 'journal';
+	return undefined;
 }

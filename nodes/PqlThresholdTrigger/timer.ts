@@ -2,7 +2,7 @@ import type { IRun, ITriggerFunctions } from 'n8n-workflow';
 import type { TriggerRuntime } from '../engine/state/triggerRuntime';
 import { recheckAccounts } from '../engine/stream';
 import type { TriggerSettings } from './settings';
-import { saveSnapshot, type StoreContext } from './stores';
+import { saveJournal, type StoreContext } from './stores';
 
 /** Accounts re-scored per tick at most, and executions started per tick at most. */
 const MAX_DUE_PER_TICK = 500;
@@ -60,7 +60,7 @@ export async function tick(ctx: ITriggerFunctions, runtime: TriggerRuntime, sett
 	);
 	// n8n saves the trigger's static data when it emits: the snapshot then on disk still lists these
 	// crossings, so a crash before their executions finish delivers them again.
-	if (pending.length > 0) saveSnapshot(ctx as unknown as StoreContext, runtime, now);
+	if (pending.length > 0) saveJournal(ctx as unknown as StoreContext, runtime, now);
 	for (const entry of pending) {
 		runtime.inFlight.add(entry.fireId);
 		const done = ctx.helpers.createDeferredPromise<IRun>();

@@ -89,7 +89,7 @@ describe('the packed snapshot', () => {
 
 	test('an account of another model version keeps it; the snapshot names the common one once', () => {
 		const store = new MemoryStateStore({ now: () => T });
-		const json = (store as unknown as { accounts: Map<string, AccountDoc> }).accounts.set('acme', ACCOUNT) && store.snapshot();
+		const json = (store as unknown as { accounts: Map<string, string> }).accounts.set('acme', JSON.stringify(ACCOUNT)) && store.snapshot();
 		expect(readSnapshot(json)!.accounts).toEqual([ACCOUNT]);
 		expect(readSnapshot('{"format":1,"accounts":[]}')).toBeUndefined();
 	});

@@ -7,7 +7,7 @@ import { randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { AccountDoc, UserDoc } from '../../nodes/engine/state/docs';
-import { readSnapshot, SNAPSHOT_FORMAT } from '../../nodes/engine/state/memoryStore';
+import { readSavedState as readStateTexts, SNAPSHOT_FORMAT } from '../../nodes/engine/state/memoryStore';
 import type { OutboxEntry } from '../../nodes/engine/state/store';
 import { REPO_ROOT, type N8nExecution, type N8nWorkflowApi } from './n8nServer';
 
@@ -123,13 +123,13 @@ export function savedEventCounts(account: AccountDoc, users: ReadonlyMap<string,
 	return counts;
 }
 
-/** The built-in store's snapshot in the workflow's static data (undefined before the first save). */
+/** The built-in store's state in the workflow's static data, snapshot and journal (undefined before the first save). */
 export async function readSavedState(n8n: N8nMain, workflowId: string): Promise<SavedPqlState | undefined> {
 	const workflow = await n8n.getWorkflow(workflowId);
 	const staticData = (workflow.staticData ?? {}) as Record<string, Record<string, unknown> | undefined>;
-	const saved = staticData[`node:${TRIGGER_NODE_NAME}`]?.pqlState;
-	if (typeof saved !== 'string') return undefined;
-	const snapshot = readSnapshot(saved);
+	const saved = staticData[`node:${TRIGGER_NODE_NAME}`];
+	if (typeof saved?.pqlState !== 'string') return undefined;
+	const snapshot = readStateTexts(saved.pqlState, saved.pqlJournal as string | undefined);
 	if (snapshot === undefined) throw new Error(`workflow ${workflowId}: the saved state is not a snapshot of format ${SNAPSHOT_FORMAT}`);
 	const users = new Map(snapshot.users.map((user) => [user.id, user]));
 	return { format: SNAPSHOT_FORMAT, ...snapshot, accounts: snapshot.accounts.map((account) => ({ ...account, eventCounts: savedEventCounts(account, users) })) };

@@ -3,40 +3,42 @@ import { compileModel } from '../../nodes/engine/rules/compile';
 import { MemoryStateStore, readSnapshot } from '../../nodes/engine/state/memoryStore';
 import { ingestEvents, type StreamSettings } from '../../nodes/engine/stream';
 import type { TriggerRuntime } from '../../nodes/engine/state/triggerRuntime';
-import { SAVE_TIME_SHARE, saveSnapshot, saveSnapshotInSteps, snapshotDue, STATE_KEY, type StoreContext } from '../../nodes/PqlThresholdTrigger/stores';
+import { JOURNAL_KEY, SAVE_TIME_SHARE, saveDue, saveSnapshot, saveSnapshotInSteps, STATE_KEY, type StoreContext } from '../../nodes/PqlThresholdTrigger/stores';
 import { capacityWarning, LARGE_SNAPSHOT_CHARS } from '../../nodes/PqlThresholdTrigger/timer';
 
 describe('when the built-in store is saved', () => {
 	function runtimeWithChanges(): TriggerRuntime {
 		const memory = new MemoryStateStore({ now: () => 0 });
 		memory.transactNow((tx) => tx.isNewEvent('e-1'));
-		return { memory, store: memory, storeKey: 'builtIn', lastSavedAt: 1_000_000, saves: 0, savesWritten: 0, inFlight: new Set(), delivered: new Set() } as TriggerRuntime;
+		return { memory, store: memory, storeKey: 'builtIn', lastSavedAt: 1_000_000, lastJournalAt: 1_000_000, saves: 0, savesWritten: 0, inFlight: new Set(), delivered: new Set() } as TriggerRuntime;
 	}
 
-	it('saves a crossing at once, otherwise every Save State Every, and never without changes', () => {
+	it('saves a crossing at once (a journal), otherwise every Save State Every, and never without changes', () => {
 		const runtime = runtimeWithChanges();
 		expect(runtime.memory!.changes).toBeGreaterThan(0);
-		expect(snapshotDue(runtime, true, 1_000_001, 5000)).toBe(true);
-		expect(snapshotDue(runtime, false, 1_004_999, 5000)).toBe(false);
-		expect(snapshotDue(runtime, false, 1_005_000, 5000)).toBe(true);
-		expect(snapshotDue(runtime, false, 1_000_001, 0)).toBe(true);
+		expect(saveDue(runtime, true, 1_000_001, 5000)).toBe('journal');
+		expect(saveDue(runtime, false, 1_004_999, 5000)).toBeUndefined();
+		expect(saveDue(runtime, false, 1_005_000, 5000)).toBe('snapshot');
+		expect(saveDue(runtime, false, 1_000_001, 0)).toBe('snapshot');
 		const staticData: Record<string, unknown> = {};
 		saveSnapshot({ getWorkflowStaticData: () => staticData } as unknown as StoreContext, runtime, 2_000_000);
 		expect(typeof staticData[STATE_KEY]).toBe('string');
+		expect(staticData[JOURNAL_KEY]).toBe('');
 		expect(runtime.memory!.changes).toBe(0);
-		expect(snapshotDue(runtime, true, 9_000_000, 5000)).toBe(false);
+		expect(saveDue(runtime, true, 9_000_000, 5000)).toBeUndefined();
 	});
 
-	it('spaces periodic saves by the time a save takes (a large state), but not crossings or Save State Every 0', () => {
+	it('spaces full snapshots by the time one takes (a large state) and saves journals in between; crossings save a journal', () => {
 		const runtime = runtimeWithChanges();
 		runtime.lastSaveMs = 2000; // a slow save, of tens of thousands of accounts
 		const spacing = 2000 / SAVE_TIME_SHARE;
 		expect(spacing).toBe(40_000);
-		expect(snapshotDue(runtime, false, 1_000_000 + 5000, 5000)).toBe(false);
-		expect(snapshotDue(runtime, false, 1_000_000 + spacing - 1, 5000)).toBe(false);
-		expect(snapshotDue(runtime, false, 1_000_000 + spacing, 5000)).toBe(true);
-		expect(snapshotDue(runtime, true, 1_000_001, 5000)).toBe(true);
-		expect(snapshotDue(runtime, false, 1_000_001, 0)).toBe(true);
+		expect(saveDue(runtime, false, 1_000_000 + 4999, 5000)).toBeUndefined();
+		expect(saveDue(runtime, false, 1_000_000 + 5000, 5000)).toBe('journal');
+		expect(saveDue(runtime, false, 1_000_000 + spacing - 1, 5000)).toBe('journal');
+		expect(saveDue(runtime, false, 1_000_000 + spacing, 5000)).toBe('snapshot');
+		expect(saveDue(runtime, true, 1_000_000 + spacing, 5000)).toBe('journal');
+		expect(saveDue(runtime, false, 1_000_001, 0)).toBe('journal');
 	});
 
 	describe('in steps, while other requests are answered', () => {
@@ -76,11 +78,15 @@ describe('when the built-in store is saved', () => {
 			await saving;
 			expect(committedDuringSave).toBe(true);
 			expect(savedAccounts(staticData)).toHaveLength(5000);
-			expect(runtime.memory!.changes).toBe(1);
-			expect(snapshotDue(runtime, false, NOW + 1, 5000)).toBe(false); // begun at NOW: the next periodic save waits
+			// The commit made meanwhile is in the journal written with it.
+			expect(readSnapshot(staticData[JOURNAL_KEY] as string)!.accounts.map((doc) => doc.id)).toEqual(['acct-5000']);
+			expect(runtime.memory!.changes).toBe(0);
+			runtime.memory!.transactNow((tx) => ingestEvents(tx, settings, [login(5001)], NOW));
+			expect(saveDue(runtime, false, NOW + 1, 5000)).toBeUndefined(); // begun at NOW: the next periodic save waits
 
 			saveSnapshot(contextOf(staticData), runtime, NOW + 5000);
-			expect(savedAccounts(staticData)).toHaveLength(5001);
+			expect(savedAccounts(staticData)).toHaveLength(5002);
+			expect(staticData[JOURNAL_KEY]).toBe('');
 			expect(runtime.memory!.changes).toBe(0);
 		});
 

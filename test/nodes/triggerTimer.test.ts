@@ -1,6 +1,6 @@
 import type { IRun, ITriggerFunctions } from 'n8n-workflow';
 import { compileModel } from '../../nodes/engine/rules/compile';
-import { MemoryStateStore, readSnapshot } from '../../nodes/engine/state/memoryStore';
+import { MemoryStateStore, readSavedState } from '../../nodes/engine/state/memoryStore';
 import type { OutboxEntry } from '../../nodes/engine/state/store';
 import { triggerRuntime } from '../../nodes/engine/state/triggerRuntime';
 import type { TriggerSettings } from '../../nodes/PqlThresholdTrigger/settings';
@@ -50,7 +50,7 @@ test('a crossing is started once, even when its execution finishes while the nex
 	await tick(ctx, runtime, settings, 1000);
 	expect(emitted.map((e) => e.fireId)).toEqual(['acme:1']);
 	// The snapshot saved as n8n emits still lists the crossing: a crash before it ran delivers it again.
-	expect(readSnapshot(staticData.pqlState as string)!.outbox.map((e: OutboxEntry) => e.fireId)).toEqual(['acme:1']);
+	expect(readSavedState(staticData.pqlState as string, staticData.pqlJournal as string)!.outbox.map((e: OutboxEntry) => e.fireId)).toEqual(['acme:1']);
 
 	// The execution finishes right after the next tick has read the pending crossings.
 	const read = memory.pendingFires.bind(memory);

@@ -102,14 +102,42 @@ export function readSnapshot(text: string): SnapshotContents | undefined {
 	};
 }
 
+/**
+ * The state static data holds: the full snapshot with the journal saved since over it (as restore and
+ * restoreJournal load them), for tests and diagnostics. Before the first full snapshot the journal
+ * holds everything.
+ */
+export function readSavedState(snapshot: string | undefined, journal: string | undefined): SnapshotContents | undefined {
+	const base = snapshot ? readSnapshot(snapshot) : undefined;
+	const over = journal ? readSnapshot(journal) : undefined;
+	if (over === undefined || (snapshot && base === undefined)) return base;
+	if (base === undefined) return over;
+	const byId = <T extends { id: string }>(older: T[], newer: T[]) => [...new Map([...older, ...newer].map((doc) => [doc.id, doc])).values()];
+	const seenBefore = new Set(base.seen.map(([id]) => id));
+	return {
+		savedAt: over.savedAt,
+		accounts: byId(base.accounts, over.accounts),
+		users: byId(base.users, over.users),
+		seen: [...base.seen, ...over.seen.filter(([id]) => !seenBefore.has(id))],
+		outbox: over.outbox,
+	};
+}
+
 export class StoreStoppedError extends Error {
 	constructor() {
 		super('n8n is stopping: the events were not stored, send them again');
 	}
 }
 
-function copy<T>(value: T): T {
-	return structuredClone(value);
+/** Documents read from their JSON texts, SNAPSHOT_SLICE at a time. */
+function* parsedInSteps<T>(texts: readonly string[]): Steps<T[]> {
+	const docs: T[] = [];
+	for (let start = 0; start < texts.length; start += SNAPSHOT_SLICE) {
+		const end = Math.min(texts.length, start + SNAPSHOT_SLICE);
+		for (let i = start; i < end; i++) docs.push(JSON.parse(texts[i]) as T);
+		yield;
+	}
+	return docs;
 }
 
 /** Documents packed, SNAPSHOT_SLICE at a time, then written as columns (JSON). */
@@ -127,10 +155,16 @@ function* packedInSteps<T>(docs: readonly T[], pack: (doc: T) => unknown[]): Ste
  * The built-in store: documents live in this process, and the trigger saves snapshots in the
  * workflow's static data. A transaction works on copies and commits synchronously, so nothing
  * interleaves and a failed request leaves no trace.
+ *
+ * Documents are kept as JSON text: a string is one object for n8n's garbage collector where a parsed
+ * document is dozens, and n8n's pauses grew with the state (README, "Capacity of the built-in store").
  */
 export class MemoryStateStore implements StateStore {
-	private readonly accounts = new Map<string, AccountDoc>();
-	private readonly users = new Map<string, UserDoc>();
+	private readonly accounts = new Map<string, string>();
+	private readonly users = new Map<string, string>();
+	/** Documents' touchedAt, so that forgetting idle ones reads no JSON. */
+	private readonly accountTouchedAt = new Map<string, number>();
+	private readonly userTouchedAt = new Map<string, number>();
 	/** Event id → expiry; with one TTL, Map order is expiry order. */
 	private readonly seen = new Map<string, number>();
 	private readonly due = new DueIndex();
@@ -139,8 +173,17 @@ export class MemoryStateStore implements StateStore {
 	private readonly maxRememberedEvents: number;
 	readonly maxAccounts: number;
 	private readonly now: () => number;
-	/** Commits since the last snapshot. */
+	/** Commits since the last snapshot or journal. */
 	changes = 0;
+	/**
+	 * Commits so far, and the commit that last wrote each document since the last full snapshot
+	 * written (see fullSnapshotWritten): a journal holds those documents.
+	 */
+	commits = 0;
+	private fullSnapshotMark = 0;
+	private fullSnapshotAt = -Infinity;
+	private readonly accountWrittenAt = new Map<string, number>();
+	private readonly userWrittenAt = new Map<string, number>();
 	/** Takes no transaction while set (n8n is stopping: its last snapshot is being saved). */
 	stopped = false;
 
@@ -175,7 +218,7 @@ export class MemoryStateStore implements StateStore {
 				if (!accounts.has(id)) {
 					const known = this.accounts.get(id);
 					if (known === undefined) return undefined;
-					accounts.set(id, copy(known));
+					accounts.set(id, JSON.parse(known) as AccountDoc);
 				}
 				return accounts.get(id);
 			},
@@ -183,7 +226,7 @@ export class MemoryStateStore implements StateStore {
 				if (!users.has(id)) {
 					const known = this.users.get(id);
 					if (known === undefined) return undefined;
-					users.set(id, copy(known));
+					users.set(id, JSON.parse(known) as UserDoc);
 				}
 				return users.get(id);
 			},
@@ -208,28 +251,40 @@ export class MemoryStateStore implements StateStore {
 			fire: (entry) => void fires.push(entry),
 		};
 		const result = work(tx);
+		const commit = ++this.commits;
+		for (const [id, at] of due) {
+			this.due.set(id, at);
+			if (!written.accounts.has(id) && !this.accounts.has(id)) continue;
+			const doc = tx.account(id)!;
+			doc.dueAt = at;
+			written.accounts.add(id);
+		}
 		for (const id of written.accounts) {
 			const doc = accounts.get(id)!;
 			compactAccount(doc);
-			this.accounts.set(id, doc);
+			this.setAccount(doc);
+			this.accountWrittenAt.set(id, commit);
 		}
 		for (const id of written.users) {
 			const doc = users.get(id)!;
 			compactUser(doc);
-			this.users.set(id, doc);
+			this.setUser(doc);
+			this.userWrittenAt.set(id, commit);
 		}
 		for (const id of seen) this.rememberEvent(id, now);
-		for (const [id, at] of due) {
-			this.due.set(id, at);
-			const doc = this.accounts.get(id);
-			if (doc === undefined) continue;
-			// A document this commit did not write may be held by a snapshot being built in steps: replaced, not changed.
-			if (written.accounts.has(id)) doc.dueAt = at;
-			else this.accounts.set(id, { ...doc, dueAt: at });
-		}
 		for (const entry of fires) this.outbox.set(entry.fireId, entry);
 		if (written.accounts.size + written.users.size + seen.size + fires.length > 0) this.changes++;
 		return result;
+	}
+
+	private setAccount(doc: AccountDoc): void {
+		this.accounts.set(doc.id, JSON.stringify(doc));
+		this.accountTouchedAt.set(doc.id, doc.touchedAt);
+	}
+
+	private setUser(doc: UserDoc): void {
+		this.users.set(doc.id, JSON.stringify(doc));
+		this.userTouchedAt.set(doc.id, doc.touchedAt);
 	}
 
 	private rememberEvent(eventId: string, now: number): void {
@@ -261,15 +316,19 @@ export class MemoryStateStore implements StateStore {
 		if (!Number.isFinite(retentionMs)) return 0;
 		const waiting = new Set([...this.outbox.values()].map((entry) => entry.accountId));
 		let forgotten = 0;
-		for (const [id, doc] of this.accounts) {
-			if (now - doc.touchedAt <= retentionMs || waiting.has(id)) continue;
+		for (const [id, touchedAt] of this.accountTouchedAt) {
+			if (now - touchedAt <= retentionMs || waiting.has(id)) continue;
 			this.accounts.delete(id);
+			this.accountTouchedAt.delete(id);
+			this.accountWrittenAt.delete(id);
 			this.due.set(id, undefined);
 			forgotten++;
 		}
-		for (const [id, doc] of this.users) {
-			if (now - doc.touchedAt <= retentionMs) continue;
+		for (const [id, touchedAt] of this.userTouchedAt) {
+			if (now - touchedAt <= retentionMs) continue;
 			this.users.delete(id);
+			this.userTouchedAt.delete(id);
+			this.userWrittenAt.delete(id);
 			forgotten++;
 		}
 		if (forgotten > 0) this.changes++;
@@ -282,17 +341,52 @@ export class MemoryStateStore implements StateStore {
 	}
 
 	/**
-	 * The same, built in steps (SNAPSHOT_SLICE documents, then one compressed block, at a time). It is
-	 * the state at the call: commits during the steps replace documents in the maps, never change the
-	 * ones taken, and count as changes for the next snapshot.
+	 * A full snapshot begun at commit `mark` (read `commits` just before building it), at `begunAt`, is
+	 * in static data now: journals hold the documents written and the event ids remembered after it.
 	 */
-	*snapshotSteps(): Steps<string> {
+	fullSnapshotWritten(mark: number, begunAt: number): void {
+		if (mark < this.fullSnapshotMark) return;
+		this.fullSnapshotMark = mark;
+		this.fullSnapshotAt = begunAt;
+		for (const writtenAt of [this.accountWrittenAt, this.userWrittenAt]) {
+			for (const [id, commit] of writtenAt) if (commit <= this.fullSnapshotMark) writtenAt.delete(id);
+		}
+	}
+
+	/** Documents a journal would hold now. */
+	get journalSize(): number {
+		return this.accountWrittenAt.size + this.userWrittenAt.size;
+	}
+
+	/**
+	 * A snapshot of the documents written since the last full snapshot written, with the recent
+	 * event ids and the whole outbox: restored over that full snapshot (restoreJournal), it gives the
+	 * state now. Its cost follows the documents changed, not the state's size.
+	 */
+	journal(): string {
+		const ids = (writtenAt: Map<string, number>) => [...writtenAt.keys()];
+		// A second of margin: the snapshot's clock and the caller's may differ by the time it took to start.
+		const seenSince = this.fullSnapshotAt - 1000;
+		return runSteps(this.snapshotSteps({ accounts: ids(this.accountWrittenAt), users: ids(this.userWrittenAt), seenSince }));
+	}
+
+	/**
+	 * The same, built in steps (SNAPSHOT_SLICE documents, then one compressed block, at a time). It is
+	 * the state at the call: commits during the steps replace the texts in the maps, and count as
+	 * changes for the next snapshot.
+	 */
+	*snapshotSteps(only?: { accounts: string[]; users: string[]; seenSince: number }): Steps<string> {
 		const now = this.now();
-		const seen = [...this.seen].filter(([, expiresAt]) => expiresAt - this.dedupeTtlMs > now - SNAPSHOT_SEEN_MS).slice(-SNAPSHOT_SEEN_MAX);
-		const accountDocs = [...this.accounts.values()];
-		const accountIds = new DocIds(accountDocs.map((doc) => doc.id));
-		const userDocs = usersInChainOrder([...this.users.values()], accountIds);
+		const seenSince = Math.max(now - SNAPSHOT_SEEN_MS, only?.seenSince ?? -Infinity);
+		const seen = [...this.seen].filter(([, expiresAt]) => expiresAt - this.dedupeTtlMs > seenSince).slice(-SNAPSHOT_SEEN_MAX);
+		const textsOf = (texts: Map<string, string>, ids: string[] | undefined) => (ids === undefined ? [...texts.values()] : ids.map((id) => texts.get(id)!));
+		const accountTexts = textsOf(this.accounts, only?.accounts);
+		const userTexts = textsOf(this.users, only?.users);
 		const outbox = [...this.outbox.values()];
+		this.changes = 0;
+		const accountDocs = yield* parsedInSteps<AccountDoc>(accountTexts);
+		const accountIds = new DocIds(accountDocs.map((doc) => doc.id));
+		const userDocs = usersInChainOrder(yield* parsedInSteps<UserDoc>(userTexts), accountIds);
 		const context: PackContext = {
 			table: new StringTable(),
 			modelVersion: accountDocs[0]?.modelVersion,
@@ -301,7 +395,6 @@ export class MemoryStateStore implements StateStore {
 			userIds: new DocIds(userDocs.map((doc) => doc.id)),
 			chain: newChain(accountDocs),
 		};
-		this.changes = 0;
 		const accounts = yield* packedInSteps(accountDocs, (doc) => packAccount(doc, context));
 		const users = yield* packedInSteps(userDocs, (doc) => packUser(doc, context));
 		const seenIds = yield* columnJson(seen.map(([id, expiresAt]) => [id, expiresAt - now]), 1);
@@ -317,8 +410,20 @@ export class MemoryStateStore implements StateStore {
 		return yield* compressTextInSteps(json);
 	}
 
-	/** Loads a snapshot; returns false (and keeps an empty store) for one it cannot read. */
+	/** Loads a snapshot; returns false (and keeps the store as it was, empty at first) for one it cannot read. */
 	restore(text: string | undefined): boolean {
+		return this.load(text, false);
+	}
+
+	/**
+	 * Loads a journal (see journal()) over the full snapshot restored: its documents stay in the next
+	 * journals, since the full snapshot in static data still lacks them.
+	 */
+	restoreJournal(text: string | undefined): boolean {
+		return this.load(text, true);
+	}
+
+	private load(text: string | undefined, journal: boolean): boolean {
 		if (text === undefined || text === '') return true;
 		let snapshot: ReturnType<typeof readSnapshot>;
 		try {
@@ -327,22 +432,31 @@ export class MemoryStateStore implements StateStore {
 			return false;
 		}
 		if (snapshot === undefined) return false;
+		const commit = journal ? ++this.commits : 0;
 		for (const doc of snapshot.accounts) {
-			this.accounts.set(doc.id, doc);
-			if (doc.dueAt !== undefined) this.due.set(doc.id, doc.dueAt);
+			this.setAccount(doc);
+			this.due.set(doc.id, doc.dueAt);
+			if (journal) this.accountWrittenAt.set(doc.id, commit);
 		}
-		for (const doc of snapshot.users) this.users.set(doc.id, doc);
-		for (const [id, expiresAt] of snapshot.seen) this.seen.set(id, expiresAt);
+		for (const doc of snapshot.users) {
+			this.setUser(doc);
+			if (journal) this.userWrittenAt.set(doc.id, commit);
+		}
+		for (const [id, expiresAt] of snapshot.seen) if (!this.seen.has(id)) this.seen.set(id, expiresAt);
+		// A snapshot holds the whole outbox: crossings delivered since the full snapshot are not in the journal's.
+		this.outbox.clear();
 		for (const entry of snapshot.outbox) this.outbox.set(entry.fireId, entry);
 		return true;
 	}
 
 	/** Read-only access for tests and diagnostics. */
 	peekAccount(id: string): AccountDoc | undefined {
-		return this.accounts.get(id);
+		const text = this.accounts.get(id);
+		return text === undefined ? undefined : (JSON.parse(text) as AccountDoc);
 	}
 	peekUser(id: string): UserDoc | undefined {
-		return this.users.get(id);
+		const text = this.users.get(id);
+		return text === undefined ? undefined : (JSON.parse(text) as UserDoc);
 	}
 	accountIds(): string[] {
 		return [...this.accounts.keys()];

@@ -14,10 +14,14 @@ export interface TriggerRuntime {
 	memory: MemoryStateStore | undefined;
 	/** The store's configuration; a different one (other credential, namespace) replaces the runtime. */
 	storeKey: string;
+	/** When the last full snapshot was begun, and the last journal written (built-in store). */
 	lastSavedAt: number;
-	/** How long the last snapshot took to build (ms, work only): periodic saves are spaced by it (see snapshotDue). */
+	lastJournalAt?: number;
+	/** How long the last full snapshot took to build (ms, work only): they are spaced by it (see saveDue). */
 	lastSaveMs?: number;
-	/** Characters of the snapshot last written to (or restored from) static data: n8n reads it on every request. */
+	/** The last full snapshot written to (or restored from) static data: every journal is written with it. */
+	snapshotText?: string;
+	/** Characters of the snapshot and journal last written to (or restored from) static data: n8n reads them on every request. */
 	snapshotLength?: number;
 	/** Snapshots begun, and the number of the latest one written to static data (an older one finishing later is dropped). */
 	saves: number;
