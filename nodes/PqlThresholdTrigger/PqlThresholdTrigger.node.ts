@@ -22,7 +22,7 @@ import { StoreStoppedError } from '../engine/state/memoryStore';
 import { dropTriggerRuntime, findTriggerRuntime } from '../engine/state/triggerRuntime';
 import { pqlThresholdTriggerProperties } from './PqlThresholdTrigger.properties';
 import { DEFAULT_CHECK_EVERY_SECONDS, readTriggerSettings, type TriggerSettings } from './settings';
-import { cachedCredentials, openRuntime, runtimeKey, saveDue, saveJournal, saveSnapshot, saveSnapshotInSteps, type StoreContext } from './stores';
+import { buildSnapshotInSteps, cachedCredentials, openRuntime, runtimeKey, saveDue, saveJournal, saveSnapshot, type StoreContext } from './stores';
 import { capacityWarning, tick } from './timer';
 
 /** How long a stopping n8n waits at most for the execution that saves the final state. */
@@ -224,8 +224,10 @@ export class PqlThresholdTrigger implements INodeType {
 		}
 		const now = Date.now();
 		const save = saveDue(runtime, outcome.fired.length > 0, now, (options.saveEverySeconds ?? 5) * 1000);
-		if (save === 'snapshot') await saveSnapshotInSteps(context, runtime, now);
-		if (save === 'journal') saveJournal(context, runtime, now);
+		if (save.journal) saveJournal(context, runtime, now);
+		if (save.snapshot) {
+			buildSnapshotInSteps(runtime, now).catch((error: Error) => this.logger.warn(`PQL Threshold Trigger: the state snapshot failed, retrying later: ${error.message}`));
+		}
 		if (outcome.status !== 200) {
 			response.status(outcome.status).json(body);
 			return { noWebhookResponse: true };

@@ -109,19 +109,28 @@ export function saveSnapshot(ctx: StoreContext, runtime: TriggerRuntime, now: nu
 	writeSnapshot(ctx, runtime, { save, mark, text, busyMs: Date.now() - started }, now);
 }
 
+/** Each step of a snapshot built in the background is followed by a pause this many times as long. */
+const STEP_PAUSE_FACTOR = 3;
+
 /**
- * The same, built in steps with a pause between them, so that other requests are answered meanwhile
- * (a snapshot of 50,000 accounts takes about a second of work). It holds the state at the call.
+ * The same, built in the background in steps, each followed by a pause 3× as long (the requests
+ * answered meanwhile get most of the time: a snapshot of 50,000 accounts takes about 2 s of work).
+ * It holds the state at the call, and reaches static data with the next journal (saveJournal).
  */
-export async function saveSnapshotInSteps(ctx: StoreContext, runtime: TriggerRuntime, now: number): Promise<void> {
-	if (runtime.memory === undefined) return;
-	const save = ++runtime.saves;
-	// Taken now: the requests answered meanwhile do not start another periodic save.
-	runtime.lastSavedAt = now;
-	// The steps take the state at their first one, run before runStepsPausing first awaits.
-	const mark = runtime.memory.commits;
-	const built = await runStepsPausing(runtime.memory.snapshotSteps(), async () => await sleep(0));
-	writeSnapshot(ctx, runtime, { save, mark, text: built.value, busyMs: built.busyMs }, now);
+export async function buildSnapshotInSteps(runtime: TriggerRuntime, now: number): Promise<void> {
+	if (runtime.memory === undefined || runtime.snapshotting) return;
+	runtime.snapshotting = true;
+	try {
+		const save = ++runtime.saves;
+		// Taken now: the requests answered meanwhile do not start another one.
+		runtime.lastSavedAt = now;
+		// The steps take the state at their first one, run before runStepsPausing first awaits.
+		const mark = runtime.memory.commits;
+		const built = await runStepsPausing(runtime.memory.snapshotSteps(), async (stepMs) => await sleep(stepMs * STEP_PAUSE_FACTOR));
+		builtSnapshot(runtime, { save, mark, text: built.value, busyMs: built.busyMs }, now);
+	} finally {
+		runtime.snapshotting = false;
+	}
 }
 
 interface BuiltSnapshot {
@@ -132,16 +141,21 @@ interface BuiltSnapshot {
 	busyMs: number;
 }
 
-function writeSnapshot(ctx: StoreContext, runtime: TriggerRuntime, built: BuiltSnapshot, now: number): void {
+/** The snapshot every journal is written with from now on (none are written with an older one). */
+function builtSnapshot(runtime: TriggerRuntime, built: BuiltSnapshot, now: number): boolean {
 	runtime.lastSaveMs = built.busyMs;
 	runtime.lastSavedAt = Math.max(runtime.lastSavedAt, now);
-	// A snapshot begun later was written already (it holds everything this one does): an older one must not follow it.
-	if (built.save < runtime.savesWritten) return;
+	// A snapshot begun later is in use already (it holds everything this one does): an older one must not follow it.
+	if (built.save < runtime.savesWritten) return false;
 	runtime.savesWritten = built.save;
 	runtime.snapshotText = built.text;
 	runtime.memory!.fullSnapshotWritten(built.mark, now);
+	return true;
+}
+
+function writeSnapshot(ctx: StoreContext, runtime: TriggerRuntime, built: BuiltSnapshot, now: number): void {
 	// With the documents changed while it was built, if any.
-	saveJournal(ctx, runtime, now);
+	if (builtSnapshot(runtime, built, now)) saveJournal(ctx, runtime, now);
 }
 
 /**
@@ -167,13 +181,15 @@ export function saveJournal(ctx: StoreContext, runtime: TriggerRuntime, now: num
 export const SAVE_TIME_SHARE = 0.05;
 
 /**
- * What to save now: a journal for a crossing (at once, and cheap) or every saveEveryMs (0 = after
- * every request); a full snapshot (in steps) every saveEveryMs too, spaced by the time one takes.
+ * What to save after a request: a journal for a crossing (at once, and cheap) or every saveEveryMs
+ * (0 = after every request); and a full snapshot (built in the background) every saveEveryMs too,
+ * spaced by the time one takes.
  */
-export function saveDue(runtime: TriggerRuntime, fired: boolean, now: number, saveEveryMs: number): 'snapshot' | 'journal' | undefined {
+export function saveDue(runtime: TriggerRuntime, fired: boolean, now: number, saveEveryMs: number): { journal: boolean; snapshot: boolean } {
 	const memory = runtime.memory;
-	if (memory === undefined || memory.changes === 0) return undefined;
-	if (!fired && now - runtime.lastSavedAt >= Math.max(saveEveryMs, (runtime.lastSaveMs ?? 0) / SAVE_TIME_SHARE)) return 'snapshot';
-	if (fired || now - (runtime.lastJournalAt ?? 0) >= saveEveryMs) return 'journal';
-	return undefined;
+	if (memory === undefined || memory.changes === 0) return { journal: false, snapshot: false };
+	return {
+		journal: fired || now - (runtime.lastJournalAt ?? 0) >= saveEveryMs,
+		snapshot: !runtime.snapshotting && now - runtime.lastSavedAt >= Math.max(saveEveryMs, (runtime.lastSaveMs ?? 0) / SAVE_TIME_SHARE),
+	};
 }

@@ -3,7 +3,7 @@ import { compileModel } from '../../nodes/engine/rules/compile';
 import { MemoryStateStore, readSnapshot } from '../../nodes/engine/state/memoryStore';
 import type { TriggerRuntime } from '../../nodes/engine/state/triggerRuntime';
 import { ingestEvents, type StreamSettings } from '../../nodes/engine/stream';
-import { JOURNAL_KEY, saveJournal, saveSnapshot, saveSnapshotInSteps, STATE_KEY, type StoreContext } from '../../nodes/PqlThresholdTrigger/stores';
+import { buildSnapshotInSteps, JOURNAL_KEY, saveJournal, saveSnapshot, STATE_KEY, type StoreContext } from '../../nodes/PqlThresholdTrigger/stores';
 
 /**
  * The built-in store saves a full snapshot now and then and, in between (and for every crossing), a
@@ -112,7 +112,7 @@ describe('the built-in store between full snapshots: the journal', () => {
 		saveSnapshot(contextOf(staticData), runtime, NOW);
 		ingest(runtime, [login(1, 1)]);
 		const writes: Array<{ state: unknown; journal: unknown; accounts: number }> = [];
-		const saving = saveSnapshotInSteps(contextOf(staticData), runtime, NOW);
+		const saving = buildSnapshotInSteps(runtime, NOW);
 		for (let n = 0; n < 3; n++) {
 			await new Promise((resolve) => setTimeout(resolve, 0));
 			ingest(runtime, [login(5000 + n), login(2, 1 + n)]);
@@ -121,6 +121,8 @@ describe('the built-in store between full snapshots: the journal', () => {
 			writes.push({ state: staticData[STATE_KEY], journal: staticData[JOURNAL_KEY], accounts: runtime.memory!.accountCount });
 		}
 		await saving;
+		ingest(runtime, [login(3, 1)]);
+		saveJournal(contextOf(staticData), runtime, NOW);
 		writes.push({ state: staticData[STATE_KEY], journal: staticData[JOURNAL_KEY], accounts: runtime.memory!.accountCount });
 		expect(new Set(writes.map((write) => write.state)).size).toBe(2); // the old snapshot, then the new one
 		for (const write of writes) {

@@ -12,14 +12,15 @@ export function runSteps<T>(steps: Steps<T>): T {
 	}
 }
 
-/** Runs the steps with `pause()` awaited between them; `busyMs` is the time spent in the steps themselves. */
-export async function runStepsPausing<T>(steps: Steps<T>, pause: () => Promise<void>, clock: () => number = Date.now): Promise<{ value: T; busyMs: number }> {
+/** Runs the steps with `pause(ms the step took)` awaited between them; `busyMs` is the time spent in the steps themselves. */
+export async function runStepsPausing<T>(steps: Steps<T>, pause: (stepMs: number) => Promise<void>, clock: () => number = Date.now): Promise<{ value: T; busyMs: number }> {
 	let busyMs = 0;
 	for (;;) {
 		const started = clock();
 		const step = steps.next();
-		busyMs += clock() - started;
+		const stepMs = clock() - started;
+		busyMs += stepMs;
 		if (step.done === true) return { value: step.value, busyMs };
-		await pause();
+		await pause(stepMs);
 	}
 }

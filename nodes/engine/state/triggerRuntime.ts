@@ -14,6 +14,8 @@ export interface TriggerRuntime {
 	memory: MemoryStateStore | undefined;
 	/** The store's configuration; a different one (other credential, namespace) replaces the runtime. */
 	storeKey: string;
+	/** A full snapshot is being built in the background. */
+	snapshotting?: boolean;
 	/** When the last full snapshot was begun, and the last journal written (built-in store). */
 	lastSavedAt: number;
 	lastJournalAt?: number;
