@@ -74,10 +74,14 @@ export async function openRuntime(ctx: StoreContext, manual: boolean, settings: 
 			const staticData = manual ? {} : ctx.getWorkflowStaticData('node');
 			const saved = staticData[STATE_KEY] as string | undefined;
 			const journal = staticData[JOURNAL_KEY] as string | undefined;
+			const started = Date.now();
 			if (memory.restore(saved)) {
 				created.snapshotText = saved;
 				memory.restoreJournal(journal);
 				created.snapshotLength = (saved?.length ?? 0) + (journal?.length ?? 0);
+				// The snapshot restored is the last full one: the next is spaced from now, by about what reading it took.
+				created.lastSavedAt = started;
+				created.lastSaveMs = Date.now() - started;
 			}
 			return { store: memory, memory };
 		});
