@@ -110,7 +110,8 @@ export function saveSnapshot(ctx: StoreContext, runtime: TriggerRuntime, now: nu
 	const mark = runtime.memory.commits;
 	const started = Date.now();
 	const text = runtime.memory.snapshot();
-	writeSnapshot(ctx, runtime, { save, mark, text, busyMs: Date.now() - started }, now);
+	// Written with its journal, empty: nothing commits while it is built in one go.
+	if (builtSnapshot(runtime, { save, mark, text, busyMs: Date.now() - started }, now)) saveJournal(ctx, runtime, now);
 }
 
 /** Each step of a snapshot built in the background is followed by a pause this many times as long. */
@@ -155,11 +156,6 @@ function builtSnapshot(runtime: TriggerRuntime, built: BuiltSnapshot, now: numbe
 	runtime.snapshotText = built.text;
 	runtime.memory!.fullSnapshotWritten(built.mark, now);
 	return true;
-}
-
-function writeSnapshot(ctx: StoreContext, runtime: TriggerRuntime, built: BuiltSnapshot, now: number): void {
-	// With the documents changed while it was built, if any.
-	if (builtSnapshot(runtime, built, now)) saveJournal(ctx, runtime, now);
 }
 
 /**
