@@ -1,6 +1,6 @@
 import type { IDataObject, IHttpRequestOptions, INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError, sleep } from 'n8n-workflow';
-import { DEFAULT_MAX_ACCOUNTS, MemoryStateStore } from '../engine/state/memoryStore';
+import { DEFAULT_MAX_ACCOUNTS, JOURNAL_SEPARATOR, MemoryStateStore } from '../engine/state/memoryStore';
 import { RestStateStore } from '../engine/state/restStore';
 import { runStepsPausing } from '../engine/state/steps';
 import { triggerRuntime, type TriggerRuntime } from '../engine/state/triggerRuntime';
@@ -71,18 +71,7 @@ export async function openRuntime(ctx: StoreContext, manual: boolean, settings: 
 		// Test events are scored in a store of their own: they never count towards live state.
 		return triggerRuntime(key, `builtIn:${maxAccounts}`, (created) => {
 			const memory = new MemoryStateStore({ maxAccounts });
-			const staticData = manual ? {} : ctx.getWorkflowStaticData('node');
-			const saved = staticData[STATE_KEY] as string | undefined;
-			const journal = staticData[JOURNAL_KEY] as string | undefined;
-			const started = Date.now();
-			if (memory.restore(saved)) {
-				created.snapshotText = saved;
-				memory.restoreJournal(journal);
-				created.snapshotLength = (saved?.length ?? 0) + (journal?.length ?? 0);
-				// The snapshot restored is the last full one: the next is spaced from now, by about what reading it took.
-				created.lastSavedAt = started;
-				created.lastSaveMs = Date.now() - started;
-			}
+			if (!manual) restoreSaved(created, memory, ctx.getWorkflowStaticData('node'));
 			return { store: memory, memory };
 		});
 	}
@@ -101,6 +90,22 @@ export async function openRuntime(ctx: StoreContext, manual: boolean, settings: 
 	}));
 	runtime.send = restSender(ctx, credentials);
 	return runtime;
+}
+
+/** Loads the built-in store from static data (the full snapshot, then its journal over it), as the runtime's. */
+export function restoreSaved(runtime: TriggerRuntime, memory: MemoryStateStore, staticData: IDataObject, now = Date.now()): void {
+	const saved = staticData[STATE_KEY] as string | undefined;
+	const journal = staticData[JOURNAL_KEY] as string | undefined;
+	const started = Date.now();
+	if (!memory.restore(saved)) return;
+	runtime.snapshotText = saved;
+	memory.restoreJournal(journal);
+	// Its segments stay, as one (the oldest): the snapshot on disk lacks their documents.
+	if (journal) runtime.journal = [{ text: journal, mark: memory.commits, at: now }];
+	runtime.snapshotLength = (saved?.length ?? 0) + (journal?.length ?? 0);
+	// The snapshot restored is the last full one: the next is spaced from now, by about what reading it took.
+	runtime.lastSavedAt = started;
+	runtime.lastSaveMs = Date.now() - started;
 }
 
 /** Saves the built-in store's full snapshot into the workflow's static data (n8n writes it to its database). */
@@ -155,18 +160,37 @@ function builtSnapshot(runtime: TriggerRuntime, built: BuiltSnapshot, now: numbe
 	runtime.savesWritten = built.save;
 	runtime.snapshotText = built.text;
 	runtime.memory!.fullSnapshotWritten(built.mark, now);
+	// Segments built before the snapshot was begun hold nothing it lacks.
+	runtime.journal = runtime.journal?.filter((segment) => segment.mark > built.mark);
 	return true;
 }
 
 /**
+ * At this many segments, the newer half and what changed since are written as one segment (their
+ * documents once each): restores stay quick, and no save rebuilds everything since the full snapshot.
+ */
+export const MAX_JOURNAL_SEGMENTS = 16;
+
+/**
  * Saves the documents changed since the last full snapshot (a journal: its cost follows the changes,
  * not the state's size), with that snapshot: every write of this request's copy of the static data
- * holds a full snapshot and the journal that goes with it.
+ * holds a full snapshot and the journal that goes with it. The journal grows by segments: each holds
+ * what changed since the segment before, so a save costs what changed since the last save.
  */
 export function saveJournal(ctx: StoreContext, runtime: TriggerRuntime, now: number): void {
 	const memory = runtime.memory;
 	if (memory === undefined) return;
-	const journal = memory.changes === 0 && memory.journalSize === 0 ? '' : memory.journal();
+	let segments = runtime.journal ?? [];
+	const last = segments[segments.length - 1];
+	// Commits since the last segment (or full snapshot): a full snapshot begun since counts `changes` from its start only.
+	if (memory.changes > 0 || memory.commits > (last?.mark ?? memory.snapshotMark)) {
+		const mark = memory.commits;
+		if (segments.length >= MAX_JOURNAL_SEGMENTS) segments = segments.slice(0, MAX_JOURNAL_SEGMENTS / 2);
+		const since = segments[segments.length - 1];
+		segments = [...segments, { text: since === undefined ? memory.journal() : memory.journal(since), mark, at: now }];
+	}
+	runtime.journal = segments;
+	const journal = segments.map((segment) => segment.text).join(JOURNAL_SEPARATOR);
 	const staticData = ctx.getWorkflowStaticData('node');
 	staticData[STATE_KEY] = runtime.snapshotText ?? '';
 	staticData[JOURNAL_KEY] = journal;

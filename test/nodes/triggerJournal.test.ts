@@ -1,9 +1,10 @@
+import type { IDataObject } from 'n8n-workflow';
 import type { PqlEvent } from '../../nodes/engine/events/model';
 import { compileModel } from '../../nodes/engine/rules/compile';
-import { MemoryStateStore, readSnapshot } from '../../nodes/engine/state/memoryStore';
-import type { TriggerRuntime } from '../../nodes/engine/state/triggerRuntime';
+import { JOURNAL_SEPARATOR, MemoryStateStore, readSavedState, readSnapshot } from '../../nodes/engine/state/memoryStore';
+import { emptyRuntime, type TriggerRuntime } from '../../nodes/engine/state/triggerRuntime';
 import { ingestEvents, type StreamSettings } from '../../nodes/engine/stream';
-import { buildSnapshotInSteps, JOURNAL_KEY, saveJournal, saveSnapshot, STATE_KEY, type StoreContext } from '../../nodes/PqlThresholdTrigger/stores';
+import { buildSnapshotInSteps, JOURNAL_KEY, MAX_JOURNAL_SEGMENTS, restoreSaved, saveJournal, saveSnapshot, STATE_KEY, type StoreContext } from '../../nodes/PqlThresholdTrigger/stores';
 
 /**
  * The built-in store saves a full snapshot now and then and, in between (and for every crossing), a
@@ -33,7 +34,7 @@ describe('the built-in store between full snapshots: the journal', () => {
 	function runtimeOf(accounts: number): TriggerRuntime {
 		const memory = new MemoryStateStore({ now: () => clock, maxAccounts: 100_000 });
 		for (let account = 0; account < accounts; account++) memory.transactNow((tx) => ingestEvents(tx, settings, [login(account)], NOW));
-		return { memory, store: memory, storeKey: 'builtIn', lastSavedAt: 0, saves: 0, savesWritten: 0, inFlight: new Set(), delivered: new Set() } as unknown as TriggerRuntime;
+		return { ...emptyRuntime('builtIn'), memory, store: memory };
 	}
 	const contextOf = (staticData: Record<string, unknown>) => ({ getWorkflowStaticData: () => staticData }) as unknown as StoreContext;
 	const ingest = (runtime: TriggerRuntime, events: PqlEvent[]) => runtime.memory!.transactNow((tx) => ingestEvents(tx, settings, events, NOW));
@@ -44,6 +45,13 @@ describe('the built-in store between full snapshots: the journal', () => {
 		expect(store.restore(staticData[STATE_KEY] as string)).toBe(true);
 		expect(store.restoreJournal(staticData[JOURNAL_KEY] as string)).toBe(true);
 		return store;
+	}
+	/** n8n started again on this static data: a new runtime, restored as openRuntime restores it. */
+	function restartedFrom(staticData: Record<string, unknown>): TriggerRuntime {
+		const memory = new MemoryStateStore({ now: () => clock, maxAccounts: 100_000 });
+		const runtime = { ...emptyRuntime('builtIn'), memory, store: memory };
+		restoreSaved(runtime, memory, staticData as IDataObject, clock);
+		return runtime;
 	}
 	function expectSameState(actual: MemoryStateStore, expected: MemoryStateStore): void {
 		expect(actual.accountIds().sort()).toEqual(expected.accountIds().sort());
@@ -98,12 +106,59 @@ describe('the built-in store between full snapshots: the journal', () => {
 		ingest(runtime, [login(4, 1), login(5, 1)]);
 		saveJournal(contextOf(staticData), runtime, NOW);
 
-		const memory = restored(staticData);
-		const again = { ...runtime, memory, store: memory, snapshotText: staticData[STATE_KEY] as string } as TriggerRuntime;
+		const again = restartedFrom(staticData);
 		ingest(again, [login(6, 1)]);
 		saveJournal(contextOf(staticData), again, NOW);
-		expect(readSnapshot(staticData[JOURNAL_KEY] as string)!.accounts.map((doc) => doc.id).sort()).toEqual(['acct-4', 'acct-5', 'acct-6']);
-		expectSameState(restored(staticData), memory);
+		expect(readSavedState(undefined, staticData[JOURNAL_KEY] as string)!.accounts.map((doc) => doc.id).sort()).toEqual(['acct-4', 'acct-5', 'acct-6']);
+		expectSameState(restored(staticData), again.memory!);
+	});
+
+	it('grows by segments, each holding what changed since the one before; at MAX_JOURNAL_SEGMENTS the newer half becomes one', () => {
+		const runtime = runtimeOf(40);
+		const staticData: Record<string, unknown> = {};
+		clock = NOW + 5000;
+		saveSnapshot(contextOf(staticData), runtime, clock);
+		const segments = () => (staticData[JOURNAL_KEY] as string).split(JOURNAL_SEPARATOR).map((text) => readSnapshot(text)!);
+		for (let n = 0; n < MAX_JOURNAL_SEGMENTS; n++) {
+			clock = NOW + 5000 + 2000 * (n + 1);
+			// Account n logs in again, and account 0 every time: the latest segment holds the latest of it.
+			ingest(runtime, [login(n + 1, 1 + n), login(0, 1 + n)]);
+			// Saved a while later: a segment's event ids overlap the previous one's by a second of margin.
+			saveJournal(contextOf(staticData), runtime, clock + 1500);
+			expect(segments()).toHaveLength(n + 1);
+			expect(segments()[n].accounts.map((doc) => doc.id).sort()).toEqual(n === 0 ? ['acct-0', 'acct-1'] : ['acct-0', `acct-${n + 1}`].sort());
+			expect(segments()[n].seen.map(([id]) => id).sort()).toEqual([`e-0-0-${1 + n}`, `e-${n + 1}-${n + 1}-${1 + n}`]);
+			expectSameState(restored(staticData), runtime.memory!);
+		}
+		const half = MAX_JOURNAL_SEGMENTS / 2;
+		const older = (staticData[JOURNAL_KEY] as string).split(JOURNAL_SEPARATOR).slice(0, half);
+		clock += 2000;
+		ingest(runtime, [login(30, 1)]);
+		saveJournal(contextOf(staticData), runtime, clock);
+		expect((staticData[JOURNAL_KEY] as string).split(JOURNAL_SEPARATOR).slice(0, half)).toEqual(older);
+		expect(segments()).toHaveLength(half + 1);
+		// Accounts half+1 to MAX logged in after segment `half`, account 0 every time, and 30 now.
+		const merged = Array.from({ length: MAX_JOURNAL_SEGMENTS - half }, (_, n) => `acct-${half + 1 + n}`);
+		expect(segments()[half].accounts.map((doc) => doc.id).sort()).toEqual(['acct-0', 'acct-30', ...merged].sort());
+		expectSameState(restored(staticData), runtime.memory!);
+	});
+
+	it('restored in segments after a restart, then more segments: the state of the last write, every retry a duplicate', () => {
+		const runtime = runtimeOf(20);
+		const staticData: Record<string, unknown> = {};
+		saveSnapshot(contextOf(staticData), runtime, NOW);
+		for (let n = 1; n <= 3; n++) {
+			ingest(runtime, [login(n, 1), login(10 + n)]);
+			saveJournal(contextOf(staticData), runtime, NOW + n);
+		}
+		const again = restartedFrom(staticData);
+		expectSameState(again.memory!, runtime.memory!);
+		ingest(again, [login(7, 1)]);
+		saveJournal(contextOf(staticData), again, NOW + 10);
+		expect((staticData[JOURNAL_KEY] as string).split(JOURNAL_SEPARATOR)).toHaveLength(4);
+		const after = restored(staticData);
+		expectSameState(after, again.memory!);
+		for (const id of ['e-1-1-1', 'e-13-13-0', 'e-7-7-1']) expect(after.transactNow((tx) => tx.isNewEvent(id))).toBe(false);
 	});
 
 	it('every write while a full snapshot is built in steps holds a snapshot and its journal: restored, the state of the last write', async () => {

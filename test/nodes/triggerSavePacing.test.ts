@@ -2,7 +2,7 @@ import type { PqlEvent } from '../../nodes/engine/events/model';
 import { compileModel } from '../../nodes/engine/rules/compile';
 import { MemoryStateStore, readSnapshot } from '../../nodes/engine/state/memoryStore';
 import { ingestEvents, type StreamSettings } from '../../nodes/engine/stream';
-import type { TriggerRuntime } from '../../nodes/engine/state/triggerRuntime';
+import { emptyRuntime, type TriggerRuntime } from '../../nodes/engine/state/triggerRuntime';
 import { buildSnapshotInSteps, JOURNAL_KEY, SAVE_TIME_SHARE, saveDue, saveJournal, saveSnapshot, STATE_KEY, type StoreContext } from '../../nodes/PqlThresholdTrigger/stores';
 import { capacityWarning, LARGE_SNAPSHOT_CHARS } from '../../nodes/PqlThresholdTrigger/timer';
 
@@ -10,7 +10,7 @@ describe('when the built-in store is saved', () => {
 	function runtimeWithChanges(): TriggerRuntime {
 		const memory = new MemoryStateStore({ now: () => 0 });
 		memory.transactNow((tx) => tx.isNewEvent('e-1'));
-		return { memory, store: memory, storeKey: 'builtIn', lastSavedAt: 1_000_000, lastJournalAt: 1_000_000, saves: 0, savesWritten: 0, inFlight: new Set(), delivered: new Set() } as TriggerRuntime;
+		return { ...emptyRuntime('builtIn'), memory, store: memory, lastSavedAt: 1_000_000, lastJournalAt: 1_000_000 };
 	}
 
 	it('saves a crossing at once (a journal), otherwise every Save State Every, and never without changes', () => {
@@ -63,7 +63,7 @@ describe('when the built-in store is saved', () => {
 		function runtimeOf(accounts: number): TriggerRuntime {
 			const memory = new MemoryStateStore({ now: () => NOW, maxAccounts: 100_000 });
 			for (let account = 0; account < accounts; account++) memory.transactNow((tx) => ingestEvents(tx, settings, [login(account)], NOW));
-			return { memory, store: memory, storeKey: 'builtIn', lastSavedAt: 0, saves: 0, savesWritten: 0, inFlight: new Set(), delivered: new Set() } as unknown as TriggerRuntime;
+			return { ...emptyRuntime('builtIn'), memory, store: memory };
 		}
 		const contextOf = (staticData: Record<string, unknown>) => ({ getWorkflowStaticData: () => staticData }) as unknown as StoreContext;
 		const savedAccounts = (staticData: Record<string, unknown>) => readSnapshot(staticData[STATE_KEY] as string)!.accounts.map((doc) => doc.id);

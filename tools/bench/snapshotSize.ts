@@ -8,13 +8,18 @@
  *   events each at random times of the last 30 days, company e-mails.
  *
  * n8n reads the whole snapshot on every webhook request, so its bytes are the built-in store's cost
- * (README, "Capacity of the built-in store"). Prints figures; a benchmark reports, it does not fail.
+ * (README, "Capacity of the built-in store"). Then the journal between full snapshots: single-event
+ * requests for existing accounts at 100 a second (a simulated clock), a journal saved every 500 (Save
+ * State Every 5 s) and, for a stretch, after every request (each a crossing's save).
+ * Prints figures; a benchmark reports, it does not fail.
  */
 import { randomUUID } from 'crypto';
 import { tryNormalizeEvent, type PqlEvent } from '../../nodes/engine/events';
 import { MemoryStateStore } from '../../nodes/engine/state/memoryStore';
 import { ingestEvents } from '../../nodes/engine/stream';
+import { emptyRuntime } from '../../nodes/engine/state/triggerRuntime';
 import { readTriggerSettings } from '../../nodes/PqlThresholdTrigger/settings';
+import { JOURNAL_KEY, saveJournal, saveSnapshot, type StoreContext } from '../../nodes/PqlThresholdTrigger/stores';
 import { postHogDestinationBody, seededRandom } from '../../test/helpers/postHogLoad';
 
 const ACCOUNTS = Number(process.env.BENCH_SNAPSHOT_ACCOUNTS ?? 20_000);
@@ -51,13 +56,18 @@ function uuidEvents(random: () => number, now: number): PqlEvent[] {
 	return events;
 }
 
-function measure(label: string, eventsOf: (index: number, now: number) => PqlEvent[]): void {
-	const now = Date.now();
-	const store = new MemoryStateStore({ maxAccounts: ACCOUNTS + 1, now: () => now });
+function filledStore(eventsOf: (index: number, now: number) => PqlEvent[], now: number, clock: () => number = () => now): MemoryStateStore {
+	const store = new MemoryStateStore({ maxAccounts: ACCOUNTS + 1, now: clock });
 	for (let index = 0; index < ACCOUNTS; index++) {
 		const events = eventsOf(index, now);
 		store.transactNow((tx) => ingestEvents(tx, SETTINGS, events, now));
 	}
+	return store;
+}
+
+function measure(label: string, eventsOf: (index: number, now: number) => PqlEvent[]): void {
+	const now = Date.now();
+	const store = filledStore(eventsOf, now);
 	let text = '';
 	let saveMs = Infinity;
 	let restoreMs = Infinity;
@@ -79,3 +89,47 @@ console.log('|---|---:|---:|---:|---:|---:|');
 measure('scale series (`acct-0042`, 2 users, 2 events)', scaleSeriesEvents);
 const random = seededRandom(42);
 measure('UUID ids, 3 users, 6 events over 30 days', (_, now) => uuidEvents(random, now));
+
+const JOURNAL_REQUESTS = 8_000;
+const REQUESTS_PER_SAVE = 500;
+const CROSSING_SAVES = 200;
+
+/** Journal saves as the trigger makes them (stores.ts), over a full snapshot of the scale series' state. */
+function measureJournal(): void {
+	const start = Date.now();
+	let clock = start;
+	const store = filledStore(scaleSeriesEvents, start, () => clock);
+	const runtime = { ...emptyRuntime('builtIn'), memory: store, store };
+	const staticData: Record<string, unknown> = {};
+	const context = { getWorkflowStaticData: () => staticData } as unknown as StoreContext;
+	saveSnapshot(context, runtime, clock);
+	const request = (n: number) => {
+		clock = start + 10 * (n + 1);
+		const event = scaleSeriesEvents((n * 104729 + 17) % ACCOUNTS, clock - 60_000)[n % 2];
+		store.transactNow((tx) => ingestEvents(tx, SETTINGS, [{ ...event, id: `journal-${n}` }], clock));
+	};
+	const timedSave = () => {
+		const started = performance.now();
+		saveJournal(context, runtime, clock);
+		return performance.now() - started;
+	};
+	const periodic: number[] = [];
+	for (let n = 0; n < JOURNAL_REQUESTS; n++) {
+		request(n);
+		if ((n + 1) % REQUESTS_PER_SAVE === 0) periodic.push(timedSave());
+	}
+	const journalChars = String(staticData[JOURNAL_KEY]).length;
+	const segments = runtime.journal?.length ?? 0;
+	const crossing: number[] = [];
+	for (let n = JOURNAL_REQUESTS; n < JOURNAL_REQUESTS + CROSSING_SAVES; n++) {
+		request(n);
+		crossing.push(timedSave());
+	}
+	const ms = (values: number[]) => `${Math.min(...values).toFixed(0)}–${Math.max(...values).toFixed(0)} ms (first ${values[0].toFixed(0)}, last ${values[values.length - 1].toFixed(0)})`;
+	console.log(`\nJournal over a full snapshot of ${ACCOUNTS.toLocaleString('en')} accounts (scale series), single-event requests at 100/s (simulated clock):`);
+	console.log(`  a save every ${REQUESTS_PER_SAVE} requests, ${JOURNAL_REQUESTS.toLocaleString('en')} requests: ${ms(periodic)}; then ${(journalChars / 1e3).toFixed(0)} KB in ${segments} segment(s)`);
+	const sorted = [...crossing].sort((a, b) => a - b);
+	console.log(`  then a save after each of ${CROSSING_SAVES} requests (a crossing's): median ${sorted[sorted.length >> 1].toFixed(1)} ms, max ${sorted[sorted.length - 1].toFixed(0)} ms`);
+}
+
+measureJournal();

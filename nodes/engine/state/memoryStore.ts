@@ -18,6 +18,8 @@ const COLUMN_DEPTH = 2;
 /** Event ids saved in snapshots: those of the last hour, at most this many (Segment retries most failures within minutes). */
 export const SNAPSHOT_SEEN_MS = 60 * 60 * 1000;
 export const SNAPSHOT_SEEN_MAX = 5_000;
+/** Between journal segments in static data: a character no compressed snapshot holds (see compress.ts). */
+export const JOURNAL_SEPARATOR = ' ';
 /** Documents packed per step of a snapshot built in steps (a few milliseconds each). */
 const SNAPSHOT_SLICE = 2_000;
 /** Event ids remembered in memory at most (oldest forgotten first). */
@@ -108,10 +110,17 @@ export function readSnapshot(text: string): SnapshotContents | undefined {
  * holds everything.
  */
 export function readSavedState(snapshot: string | undefined, journal: string | undefined): SnapshotContents | undefined {
-	const base = snapshot ? readSnapshot(snapshot) : undefined;
-	const over = journal ? readSnapshot(journal) : undefined;
-	if (over === undefined || (snapshot && base === undefined)) return base;
-	if (base === undefined) return over;
+	let state = snapshot ? readSnapshot(snapshot) : undefined;
+	if (snapshot && state === undefined) return undefined;
+	for (const segment of (journal ?? '').split(JOURNAL_SEPARATOR)) {
+		const over = segment ? readSnapshot(segment) : undefined;
+		if (over !== undefined) state = state === undefined ? over : overlay(state, over);
+	}
+	return state;
+}
+
+/** A journal's contents over an earlier state: its documents replace theirs, its event ids join, its outbox is the outbox. */
+function overlay(base: SnapshotContents, over: SnapshotContents): SnapshotContents {
 	const byId = <T extends { id: string }>(older: T[], newer: T[]) => [...new Map([...older, ...newer].map((doc) => [doc.id, doc])).values()];
 	const seenBefore = new Set(base.seen.map(([id]) => id));
 	return {
@@ -353,20 +362,29 @@ export class MemoryStateStore implements StateStore {
 		}
 	}
 
-	/** Documents a journal would hold now. */
-	get journalSize(): number {
-		return this.accountWrittenAt.size + this.userWrittenAt.size;
+	/** The commit count the last full snapshot written was begun at. */
+	get snapshotMark(): number {
+		return this.fullSnapshotMark;
 	}
 
 	/**
 	 * A snapshot of the documents written since the last full snapshot written, with the recent
 	 * event ids and the whole outbox: restored over that full snapshot (restoreJournal), it gives the
 	 * state now. Its cost follows the documents changed, not the state's size.
+	 *
+	 * With `since` (the commit count and time of an earlier journal), only what changed after that
+	 * journal: a segment, restored after it (see JOURNAL_SEPARATOR), so that each save costs what
+	 * changed since the previous one.
 	 */
-	journal(): string {
-		const ids = (writtenAt: Map<string, number>) => [...writtenAt.keys()];
+	journal(since?: { mark: number; at: number }): string {
+		const after = since?.mark ?? -Infinity;
+		const ids = (writtenAt: Map<string, number>) => {
+			const written: string[] = [];
+			writtenAt.forEach((commit, id) => void (commit > after && written.push(id)));
+			return written;
+		};
 		// A second of margin: the snapshot's clock and the caller's may differ by the time it took to start.
-		const seenSince = this.fullSnapshotAt - 1000;
+		const seenSince = Math.max(this.fullSnapshotAt, since?.at ?? -Infinity) - 1000;
 		return runSteps(this.snapshotSteps({ accounts: ids(this.accountWrittenAt), users: ids(this.userWrittenAt), seenSince }));
 	}
 
@@ -378,7 +396,9 @@ export class MemoryStateStore implements StateStore {
 	*snapshotSteps(only?: { accounts: string[]; users: string[]; seenSince: number }): Steps<string> {
 		const now = this.now();
 		const seenSince = Math.max(now - SNAPSHOT_SEEN_MS, only?.seenSince ?? -Infinity);
-		const seen = [...this.seen].filter(([, expiresAt]) => expiresAt - this.dedupeTtlMs > seenSince).slice(-SNAPSHOT_SEEN_MAX);
+		const seen: Array<[string, number]> = [];
+		this.seen.forEach((expiresAt, id) => void (expiresAt - this.dedupeTtlMs > seenSince && seen.push([id, expiresAt])));
+		if (seen.length > SNAPSHOT_SEEN_MAX) seen.splice(0, seen.length - SNAPSHOT_SEEN_MAX);
 		const textsOf = (texts: Map<string, string>, ids: string[] | undefined) => (ids === undefined ? [...texts.values()] : ids.map((id) => texts.get(id)!));
 		const accountTexts = textsOf(this.accounts, only?.accounts);
 		const userTexts = textsOf(this.users, only?.users);
@@ -416,11 +436,12 @@ export class MemoryStateStore implements StateStore {
 	}
 
 	/**
-	 * Loads a journal (see journal()) over the full snapshot restored: its documents stay in the next
-	 * journals, since the full snapshot in static data still lacks them.
+	 * Loads a journal (see journal(): one, or segments joined by JOURNAL_SEPARATOR, in order) over the
+	 * full snapshot restored: its documents stay in the next journals, since the full snapshot in
+	 * static data still lacks them.
 	 */
 	restoreJournal(text: string | undefined): boolean {
-		return this.load(text, true);
+		return (text ?? '').split(JOURNAL_SEPARATOR).every((segment) => this.load(segment, true));
 	}
 
 	private load(text: string | undefined, journal: boolean): boolean {

@@ -23,6 +23,11 @@ export interface TriggerRuntime {
 	lastSaveMs?: number;
 	/** The last full snapshot written to (or restored from) static data: every journal is written with it. */
 	snapshotText?: string;
+	/**
+	 * The journal written with it, in segments (oldest first), each with the store's commit count and
+	 * the time it was built at: a segment holds what changed after the one before (see saveJournal).
+	 */
+	journal?: JournalSegment[];
 	/** Characters of the snapshot and journal last written to (or restored from) static data: n8n reads them on every request. */
 	snapshotLength?: number;
 	/** Snapshots begun, and the number of the latest one written to static data (an older one finishing later is dropped). */
@@ -38,6 +43,12 @@ export interface TriggerRuntime {
 	send?: (path: string, body: unknown) => Promise<unknown>;
 }
 
+export interface JournalSegment {
+	text: string;
+	mark: number;
+	at: number;
+}
+
 const runtimes = new Map<string, TriggerRuntime>();
 
 export function triggerRuntime(
@@ -48,12 +59,17 @@ export function triggerRuntime(
 	const known = runtimes.get(key);
 	if (known !== undefined && known.storeKey === storeKey) return known;
 	if (known !== undefined) void known.store.close();
-	const runtime = { storeKey, lastSavedAt: 0, saves: 0, savesWritten: 0, inFlight: new Set<string>(), delivered: new Set<string>() } as unknown as TriggerRuntime;
+	const runtime = emptyRuntime(storeKey);
 	const { store, memory } = createStore(runtime);
 	runtime.store = store;
 	runtime.memory = memory;
 	runtimes.set(key, runtime);
 	return runtime;
+}
+
+/** A runtime with nothing saved yet, its store still to be set (by triggerRuntime, or by a test or benchmark). */
+export function emptyRuntime(storeKey: string): TriggerRuntime {
+	return { storeKey, lastSavedAt: 0, saves: 0, savesWritten: 0, inFlight: new Set<string>(), delivered: new Set<string>() } as unknown as TriggerRuntime;
 }
 
 export function findTriggerRuntime(key: string): TriggerRuntime | undefined {
