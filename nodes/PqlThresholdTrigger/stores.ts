@@ -99,10 +99,8 @@ export function restoreSaved(runtime: TriggerRuntime, memory: MemoryStateStore, 
 	const started = Date.now();
 	if (!memory.restore(saved)) return;
 	runtime.snapshotText = saved;
-	const marks = memory.restoreJournal(journal) ?? [];
 	// Its segments stay (the snapshot on disk lacks their documents), each as the commit it loaded as.
-	const texts = journal ? journal.split(JOURNAL_SEPARATOR) : [];
-	runtime.journal = marks.map((mark, i) => ({ text: texts[i], mark, at: now }));
+	runtime.journal = (memory.restoreJournal(journal) ?? []).map((segment) => ({ ...segment, at: now }));
 	runtime.snapshotLength = (saved?.length ?? 0) + (journal?.length ?? 0);
 	// The snapshot restored is the last full one: the next is spaced from now, by about what reading it took.
 	runtime.lastSavedAt = started;

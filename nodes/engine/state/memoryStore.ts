@@ -438,16 +438,16 @@ export class MemoryStateStore implements StateStore {
 	/**
 	 * Loads a journal (see journal(): one, or segments joined by JOURNAL_SEPARATOR, in order) over the
 	 * full snapshot restored: its documents stay in the next journals, since the full snapshot in
-	 * static data still lacks them. Returns the commit count after each segment (a segment loads as
-	 * one commit), or undefined when one could not be read (those before it are loaded).
+	 * static data still lacks them. Returns each segment with the commit count after it (a segment
+	 * loads as one commit), or undefined when one could not be read (those before it are loaded).
 	 */
-	restoreJournal(text: string | undefined): number[] | undefined {
-		const marks: number[] = [];
+	restoreJournal(text: string | undefined): Array<{ text: string; mark: number }> | undefined {
+		const segments: Array<{ text: string; mark: number }> = [];
 		for (const segment of text ? text.split(JOURNAL_SEPARATOR) : []) {
 			if (!this.load(segment, true)) return undefined;
-			marks.push(this.commits);
+			segments.push({ text: segment, mark: this.commits });
 		}
-		return marks;
+		return segments;
 	}
 
 	private load(text: string | undefined, journal: boolean): boolean {
