@@ -143,7 +143,8 @@ export class EventAggregator {
 		const asOfOf = this.options.subjectAsOf;
 		let group = -1;
 		const { groupOf, order } = this.waitingOrder();
-		for (const index of order) {
+		for (let at = 0; at < order.length; at++) {
+			const index = order[at];
 			const event = this.waiting[index];
 			if (groupOf[index] !== group) {
 				this.compactChanged();

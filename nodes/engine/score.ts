@@ -140,7 +140,9 @@ const CATEGORY_SLOT: Record<RuleCategory, number> = { usage: 0, fit: 1, intent: 
 export function scoreVerdict(model: CompiledModel, features: SubjectFeatures, asOf: number): ScoreVerdict {
 	const subtotals = [0, 0, 0, 0];
 	let allCriteriaMet = true;
-	for (const rule of model.rules) {
+	const rules = model.rules;
+	for (let r = 0; r < rules.length; r++) {
+		const rule = rules[r];
 		const value = features.values[rule.index];
 		const matched = ruleMatches(rule, value, features, asOf);
 		if (matched !== (rule.category !== 'negative')) allCriteriaMet = false;

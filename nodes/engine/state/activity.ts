@@ -54,7 +54,8 @@ function countEventName(counts: Record<string, number>, name: string, by = 1): v
 		const names = nameCount(counts);
 		if (names >= MAX_EVENT_NAMES) return;
 		// "__proto__" would change the prototype of a plain object (a restored snapshot) instead of counting.
-		Object.defineProperty(counts, name, { value: by, writable: true, enumerable: true, configurable: true });
+		if (name === '__proto__') Object.defineProperty(counts, name, { value: by, writable: true, enumerable: true, configurable: true });
+		else counts[name] = by;
 		(counts as NameCounted)[NAME_COUNT] = names + 1;
 	}
 }
@@ -88,7 +89,9 @@ function recordMatch(measure: Measure, slot: MeasureState | undefined, event: Pq
 /** Drops what every window has left behind as of the latest event: scores are only asked as of then or later. */
 function pruneWindows(plan: StatePlan, activity: Activity): void {
 	const lastSeen = activity.lastSeen!;
-	for (const measure of plan.windowedMeasures) {
+	const measures = plan.windowedMeasures;
+	for (let i = 0; i < measures.length; i++) {
+		const measure = measures[i];
 		const slot = activity.measures[measure.key];
 		if (slot !== undefined) pruneMeasure(slot, lastSeen - measure.windowMs);
 	}
@@ -111,7 +114,9 @@ export function foldProductEvent(plan: StatePlan, activity: Activity, event: Pql
 	activity.days = addDayToTally(activity.days, time, KEPT_ACTIVE_DAYS);
 	countEventName(activity.eventCounts, event.name);
 	const horizon = Math.max(activity.lastSeen!, scoredFrom);
-	for (const measure of plan.measuresForEvent(event.name)) {
+	const measures = plan.measuresForEvent(event.name);
+	for (let i = 0; i < measures.length; i++) {
+		const measure = measures[i];
 		// Older than the window as of the latest event or the first score: no score can count it.
 		if (time < horizon - measure.windowMs) continue;
 		if (measure.matchesProperties !== undefined && !measure.matchesProperties(event.properties)) continue;
@@ -162,10 +167,23 @@ function compactCounts(counts: Record<string, number>): Record<string, number> {
 	let sorted = true;
 	for (let i = 1; i < names.length && sorted; i++) sorted = names[i - 1] < names[i];
 	if (sorted && Object.getPrototypeOf(counts) !== null) return counts;
-	names.sort();
+	sortNames(names);
 	const compact: Record<string, number> = {};
 	for (const name of names) compact[name] = counts[name];
 	return compact;
+}
+
+/** Sorts a few names in place (by UTF-16 code units, as Array.prototype.sort does), without the builtin's work arrays. */
+function sortNames(names: string[]): void {
+	for (let i = 1; i < names.length; i++) {
+		const name = names[i];
+		let at = i;
+		while (at > 0 && names[at - 1] > name) {
+			names[at] = names[at - 1];
+			at--;
+		}
+		names[at] = name;
+	}
 }
 
 /** Drops the spare room folding left in the activity's lists: call once the events at hand are folded. */

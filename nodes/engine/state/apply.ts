@@ -139,12 +139,13 @@ function joinMember(account: AccountDoc, userId: string, at: number): void {
 		}
 	}
 	if (known !== undefined) {
-		known[1] = Math.min(known[1], at);
-		known[2] = Math.max(known[2], at);
+		// Written only when changed: each write of a time into a tuple allocates a number.
+		if (at < known[1]) known[1] = at;
+		if (at > known[2]) known[2] = at;
 		return;
 	}
-	// A new array of exact length, as in measures.ts: an array grown by push holds room for 16 more.
-	account.members = [...members, [userId, at, at]];
+	// A new array of exact length (concat): an array grown by push or built by a spread holds room for 16 more.
+	account.members = members.concat([[userId, at, at]]);
 	if (account.members.length > MAX_KEPT_PEOPLE) {
 		let oldest = 0;
 		for (let i = 1; i < account.members.length; i++) if (account.members[i][2] < account.members[oldest][2]) oldest = i;
@@ -164,7 +165,8 @@ function keepFloatingAccountFresh(view: DocView, user: UserDoc, at: number): voi
 function rememberAccount(user: UserDoc, accountId: string): void {
 	const accounts = user.accounts ?? [];
 	if (accounts.includes(accountId)) return;
-	user.accounts = [...accounts, accountId].slice(-MAX_USER_ACCOUNTS);
+	// Exact length, as in joinMember.
+	user.accounts = (accounts.length < MAX_USER_ACCOUNTS ? accounts : accounts.slice(1 - MAX_USER_ACCOUNTS)).concat(accountId);
 }
 
 /** Moves the user's unassigned events to the account the user now belongs to (a later group call, an e-mail). */
@@ -191,7 +193,7 @@ function settleFloating(settings: ApplySettings, view: DocView, user: UserDoc, t
 		touched.add(current);
 	}
 	if (destination !== undefined) {
-		if (!destination.floatingUsers.includes(user.id)) destination.floatingUsers = [...destination.floatingUsers, user.id];
+		if (!destination.floatingUsers.includes(user.id)) destination.floatingUsers = destination.floatingUsers.concat(user.id);
 		destination.touchedAt = Math.max(destination.touchedAt, user.floating!.lastSeen!);
 		view.putAccount(destination);
 		touched.add(destination.id);

@@ -29,25 +29,34 @@ function person(user: UserDoc | undefined, id: string, firstAt: number): Person 
 
 /**
  * An account's own events and its users' unassigned ones, with its members in the order they first
- * acted (listed when first read: scores that read no person never build the list).
+ * acted (listed when first read: scores that read no person never build the list). A class, so that
+ * the lazy list costs no closure per account.
  */
+class AccountSubject implements Subject {
+	readonly level = 'account';
+	readonly accountId: string;
+	private listed: Person[] | undefined;
+	constructor(
+		readonly id: string,
+		readonly activity: Activity,
+		readonly traits: Properties | undefined,
+		private readonly view: DocView,
+		private readonly account: AccountDoc,
+	) {
+		this.accountId = id;
+	}
+	get people(): Person[] {
+		return (this.listed ??= accountPeople(this.view, this.account));
+	}
+}
+
 export function accountSubject(model: CompiledModel, view: DocView, account: AccountDoc): Subject {
 	const parts = [account.named];
 	for (const userId of account.floatingUsers) {
 		const user = view.user(userId);
 		if (user?.floating !== undefined && user.floatingAccount === account.id) parts.push(user.floating);
 	}
-	let people: Person[] | undefined;
-	return {
-		level: 'account',
-		id: account.id,
-		accountId: account.id,
-		activity: mergeActivities(statePlan(model), parts),
-		get people() {
-			return (people ??= accountPeople(view, account));
-		},
-		traits: traitValues(account.traits),
-	};
+	return new AccountSubject(account.id, mergeActivities(statePlan(model), parts), traitValues(account.traits), view, account);
 }
 
 function accountPeople(view: DocView, account: AccountDoc): Person[] {
@@ -71,7 +80,9 @@ export function subjectFeatures(model: CompiledModel, subject: Subject, asOf: nu
 	const lastMatch = new Array<number>(count).fill(NaN);
 	const traitValuesOut = new Array<unknown>(count);
 	const { activity, traits } = subject;
-	for (const rule of model.rules) {
+	const rules = model.rules;
+	for (let r = 0; r < rules.length; r++) {
+		const rule = rules[r];
 		const i = rule.index;
 		const measure = plan.measureOfRule[i];
 		if (measure !== undefined) {

@@ -98,8 +98,10 @@ function keepNewest<T>(list: T[], keep: number): void {
  * place holds spare room (up to 16 more entries): compactMeasure trims it once the events at hand are folded.
  */
 function insertAt<T>(list: T[], at: number, value: T, keep = Infinity): void {
-	if (at === list.length) list.push(value);
-	else list.splice(at, 0, value);
+	// Shifted by hand: splice allocates an array of what it removed, even when that is nothing.
+	list.push(value);
+	for (let i = list.length - 1; i > at; i--) list[i] = list[i - 1];
+	list[at] = value;
 	if (list.length > keep) list.splice(0, list.length - keep);
 }
 
